@@ -1,0 +1,1 @@
+Console.WriteLine("The TinyMlp sample is being written.");
