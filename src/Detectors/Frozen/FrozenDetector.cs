@@ -64,7 +64,7 @@ internal sealed class FrozenDetector : LayerDetector
         string gradient = norm > 0
             ? $" Its gradient is still computed (norm {Numbers.Format(norm)}); excluding it from the backward pass would save time."
             : string.Empty;
-        string message = $"Layer '{name}' is frozen: its {count} parameter{(count == 1 ? string.Empty : "s")} ({string.Join(", ", map.ParameterNames[layer])}) {(count == 1 ? "is" : "are")} not trainable and receive no update.{gradient}";
+        string message = $"Layer '{name}' is frozen: its {count} parameter{(count == 1 ? string.Empty : "s")} ({string.Join(", ", map.ParameterNames[layer])}) {(count == 1 ? "is" : "are")} not trainable and receive{(count == 1 ? "s" : string.Empty)} no update.{gradient}";
         var evidence = new FindingEvidence
         {
             Series = "grad_norm/" + name,

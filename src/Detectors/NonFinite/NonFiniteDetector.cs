@@ -8,11 +8,15 @@ namespace GradDiag.Detectors;
 /// </summary>
 /// <remarks>
 /// A loss of NaN means "unknown" in <see cref="StepStatistics"/>, so a NaN loss counts as non-finite only
-/// after the run has reported a finite loss. Wholly unknown parameter statistics (NaN norm and a non-finite
+/// after a finite loss on each of the three previous observed steps (a source that logs the loss every step),
+/// or while the loss finding is open. An infinite loss always counts. Wholly unknown parameter statistics (NaN norm and a non-finite
 /// count of -1) are skipped; a NaN norm with a known count, as read back from a log, counts as non-finite.
 /// </remarks>
 internal sealed class NonFiniteDetector : LayerDetector
 {
+    // A source that reported a finite loss on this many consecutive steps reports it every step, so a NaN is real.
+    private const int TrustedLossRun = 3;
+
     private readonly NonFiniteDetectorOptions _options;
     private SeriesState[] _layers = [];
     private SeriesState? _loss;
@@ -20,7 +24,7 @@ internal sealed class NonFiniteDetector : LayerDetector
     private bool[] _badLayers = [];
     private bool[] _layerKnown = [];
     private double[] _layerSquares = [];
-    private bool _lossSeen;
+    private int _finiteLossRun;
 
     public NonFiniteDetector(NonFiniteDetectorOptions options)
         : base(options.Name)
@@ -41,7 +45,7 @@ internal sealed class NonFiniteDetector : LayerDetector
         _layerSquares = new double[map.Count];
         _loss = new SeriesState(new FindingTracker(FindingKey(Name, NonFiniteDetectorConstants.LossKey), [], []), _options.RecoverySteps);
         _global = new SeriesState(new FindingTracker(FindingKey(Name, NonFiniteDetectorConstants.GlobalKey), [], []), _options.RecoverySteps);
-        _lossSeen = false;
+        _finiteLossRun = 0;
     }
 
     protected override void ObserveCore(StepStatistics statistics, IDetectorContext context)
@@ -82,8 +86,8 @@ internal sealed class NonFiniteDetector : LayerDetector
         }
 
         double loss = statistics.Loss;
-        bool lossBad = double.IsInfinity(loss) || (double.IsNaN(loss) && _lossSeen);
-        _lossSeen |= double.IsFinite(loss);
+        bool lossBad = double.IsInfinity(loss) || (double.IsNaN(loss) && (_finiteLossRun >= TrustedLossRun || _loss!.Tracker.IsOpen));
+        _finiteLossRun = double.IsFinite(loss) ? _finiteLossRun + 1 : 0;
         _loss!.Window.Add(step, loss);
         Update(_loss, lossBad, step, context, statistics, -1);
 
