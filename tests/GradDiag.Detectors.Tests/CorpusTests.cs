@@ -62,6 +62,22 @@ public class CorpusTests(ITestOutputHelper output)
         falsePositives.Should().Be(0);
     }
 
+    [Theory]
+    [InlineData("pytorch_healthy")]
+    [InlineData("keras_healthy")]
+    public void HealthyFixture_TwoSpikes_AreObservations(string name)
+    {
+        IReadOnlyList<IGradientDetector> detectors = DefaultDetectors.Create();
+
+        RecordingContext context = TraceRunner.Run(TraceCorpus.Get(name), detectors);
+
+        var spikes = context.Observations.ToList();
+        spikes.Select(s => s.FirstStep).Should().Equal(37, 120);
+        spikes.Should().OnlyContain(s => s.Kind == FindingKind.Spike && s.Severity == Severity.Information);
+        spikes.Should().OnlyContain(s => s.Evidence.Values["ratio"] > 10);
+        TraceRunner.Findings(detectors).Should().BeEmpty();
+    }
+
     /// <summary>Returns the primary class of a set of kinds: the most severe problem present.</summary>
     private static int Classify(IEnumerable<FindingKind> kinds)
     {

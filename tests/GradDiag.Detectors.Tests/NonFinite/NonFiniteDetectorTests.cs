@@ -127,7 +127,6 @@ public class NonFiniteDetectorTests
     {
         var steps = new Steps();
         NonFiniteDetector sut = CreateSut(o => o.IgnoreSkippedSteps = true);
-        steps.Statistics.UpdateSkipped = true;
 
         steps.Statistics.Reset(1);
         steps.Statistics.UpdateSkipped = true;
