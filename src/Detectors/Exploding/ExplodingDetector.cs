@@ -97,6 +97,8 @@ internal sealed class ExplodingDetector : LayerDetector
             return;
         }
 
+        // NOTE: a warm-up in which the norm rises tenfold within a few dozen steps outruns the moving baseline and
+        // reads as an explosion; BaselineSteps must then cover the warm-up.
         double excess = log - state.Baseline;
         bool elevated = excess >= _logFactor || norm >= _options.AbsoluteCeiling;
         bool growing = false;

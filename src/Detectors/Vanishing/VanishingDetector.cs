@@ -67,6 +67,8 @@ internal sealed class VanishingDetector : LayerDetector
         _lossImproving = -1;
 
         // The reference is the largest norm among the output-side half of the trainable layers.
+        // NOTE: per-tensor L2 norms grow with tensor size, so the depth rule also sees size differences;
+        // DepthRatio leaves about two orders of magnitude for them.
         int referencePosition = -1;
         double referenceNorm = double.NaN;
         for (int position = _layers.Length / 2; position < _layers.Length; position++)
