@@ -104,4 +104,21 @@ public class BadInputTests
         findings.Should().Contain(f => f.Id == "non-finite:fc0" && f.FirstStep == 20);
         findings.Should().Contain(f => f.Id == "exploding:fc0");
     }
+
+    [Fact]
+    public void Observe_ParameterSetChanges_ClosesOpenFindings()
+    {
+        var first = new Steps(layers: 1);
+        var second = new Steps(layers: 2);
+        IGradientDetector detector = DefaultDetectors.Create()[0];
+        first.Observe(detector, 0, double.NaN);
+
+        second.Statistics.Reset(1);
+        second.Statistics.Set(0, ParameterStatistics.FromNorm(0.5));
+        second.Statistics.Set(1, ParameterStatistics.FromNorm(0.5));
+        detector.Observe(second.Statistics, first.Context);
+
+        detector.Findings.Should().OnlyContain(f => f.ClosedAtStep == 1);
+        first.Context.Events.Count(e => e.Kind == FindingEventKind.Closed).Should().Be(detector.Findings.Count);
+    }
 }

@@ -74,6 +74,15 @@ internal sealed class FindingBook
         }
     }
 
+    /// <summary>Closes every open finding at <paramref name="step"/>, for example when the parameter set changes.</summary>
+    public void CloseAll(long step, IDetectorContext context)
+    {
+        foreach (FindingTracker tracker in _open.ToArray())
+        {
+            Close(tracker, step, null, context);
+        }
+    }
+
     public void Clear()
     {
         _findings.Clear();

@@ -39,6 +39,12 @@ internal abstract class LayerDetector : IGradientDetector
         LayerMap map = LayerMap.For(statistics.Parameters, Map, out bool changed);
         if (changed)
         {
+            // The old layers' state cannot carry over, so their open findings end here.
+            if (Map is not null)
+            {
+                Book.CloseAll(statistics.Step, context);
+            }
+
             Map = map;
             OnLayersChanged(map);
         }
