@@ -154,7 +154,8 @@ internal sealed class VanishingDetector : LayerDetector
             return false;
         }
 
-        // A cheap bound first: the slope can show the decay only if the latest value sits well below the window's top.
+        // A cheap pre-check first: a steady decay leaves the latest value well below the window's top. A decaying
+        // series whose latest value is noisy-high skips the fit for that step, which the persistence fraction absorbs.
         double top = double.NegativeInfinity;
         for (int i = 0; i < logs.Count; i++)
         {
