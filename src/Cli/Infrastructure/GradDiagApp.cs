@@ -9,13 +9,18 @@ namespace GradDiag.Cli.Infrastructure;
 internal static class GradDiagApp
 {
     /// <summary>Creates the root command with every subcommand.</summary>
-    public static RootCommand CreateRootCommand(CliServices services)
+    public static Command CreateRootCommand(CliServices services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var root = new RootCommand("GradDiag watches gradients while a neural network trains and reports when they vanish, explode or stop being finite.")
+
+        // A plain Command named graddiag, not RootCommand, whose name would follow the assembly file (GradDiag.Cli)
+        // when the tool runs as "dotnet GradDiag.Cli.dll".
+        var root = new Command("graddiag", "GradDiag watches gradients while a neural network trains and reports when they vanish, explode or stop being finite.")
         {
             services.Globals.Verbose,
             services.Globals.Plain,
+            new HelpOption(),
+            new VersionOption(),
         };
 
         root.Subcommands.Add(DemoCommand.Create(services));
@@ -35,7 +40,7 @@ internal static class GradDiagApp
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(services);
-        RootCommand root = CreateRootCommand(services);
+        Command root = CreateRootCommand(services);
         ParseResult parseResult = root.Parse(args);
 
         // Help and --version run even when the rest of the line has errors (for example a missing argument).

@@ -61,16 +61,24 @@ internal static class GradientFlowPlot
         }
 
         var plot = new Plot();
-        var heatmap = plot.Add.Heatmap(intensities);
-        heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
-        heatmap.NaNCellColor = Colors.LightGray;
-
-        // NOTE: columns are drawn evenly spaced between the first and last step; uneven step gaps are not shown to scale.
         (double left, double right) = StepExtent(data.Steps);
-        heatmap.Extent = new CoordinateRect(left, right, -0.5, layers - 0.5);
+        if (intensities.Cast<double>().Any(double.IsFinite))
+        {
+            var heatmap = plot.Add.Heatmap(intensities);
+            heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
+            heatmap.NaNCellColor = Colors.LightGray;
 
-        var colorBar = plot.Add.ColorBar(heatmap);
-        colorBar.Label = NormAxisLabel;
+            // NOTE: columns are drawn evenly spaced between the first and last step; uneven step gaps are not shown to scale.
+            heatmap.Extent = new CoordinateRect(left, right, -0.5, layers - 0.5);
+            var colorBar = plot.Add.ColorBar(heatmap);
+            colorBar.Label = NormAxisLabel;
+        }
+        else
+        {
+            // ScottPlot cannot derive a colour range without one finite value, so the plot says why it is empty.
+            var text = plot.Add.Text("no positive finite gradient norm to show", (left + right) / 2, (layers - 1) / 2.0);
+            text.Alignment = Alignment.MiddleCenter;
+        }
 
         // Row 0 (the input side) is drawn at the top, at y = layers - 1.
         double[] positions = Enumerable.Range(0, layers).Select(i => (double)(layers - 1 - i)).ToArray();
