@@ -34,7 +34,7 @@ internal static class GradientFlowPlot
                 break;
             default:
                 var multiplot = new Multiplot();
-                multiplot.AddPlot(CreateHeatmap(data, findings));
+                multiplot.Reset(CreateHeatmap(data, findings));
                 multiplot.AddPlot(CreateCurves(data, findings));
                 multiplot.SavePng(path, width, height);
                 break;
@@ -51,12 +51,17 @@ internal static class GradientFlowPlot
         ArgumentNullException.ThrowIfNull(findings);
         int layers = data.Layers.Count;
         int steps = data.Steps.Count;
-        var intensities = new double[layers, steps];
-        for (int layer = 0; layer < layers; layer++)
+
+        // ScottPlot places the heatmap's edge cells centred on its Extent, so a single step or layer is drawn
+        // as two equal cells a quarter unit either side of its position, which together span one unit.
+        int columns = Math.Max(steps, 2);
+        int rows = Math.Max(layers, 2);
+        var intensities = new double[rows, columns];
+        for (int row = 0; row < rows; row++)
         {
-            for (int step = 0; step < steps; step++)
+            for (int column = 0; column < columns; column++)
             {
-                intensities[layer, step] = Log10OrNaN(data.Norms[layer, step]);
+                intensities[row, column] = Log10OrNaN(data.Norms[Math.Min(row, layers - 1), Math.Min(column, steps - 1)]);
             }
         }
 
@@ -69,7 +74,11 @@ internal static class GradientFlowPlot
             heatmap.NaNCellColor = Colors.LightGray;
 
             // NOTE: columns are drawn evenly spaced between the first and last step; uneven step gaps are not shown to scale.
-            heatmap.Extent = new CoordinateRect(left, right, -0.5, layers - 0.5);
+            double firstColumn = steps > 1 ? data.Steps[0] : data.Steps[0] - 0.25;
+            double lastColumn = steps > 1 ? data.Steps[^1] : data.Steps[0] + 0.25;
+            double bottomRow = layers > 1 ? 0 : -0.25;
+            double topRow = layers > 1 ? layers - 1 : 0.25;
+            heatmap.Extent = new CoordinateRect(firstColumn, lastColumn, bottomRow, topRow);
             var colorBar = plot.Add.ColorBar(heatmap);
             colorBar.Label = NormAxisLabel;
         }
@@ -91,7 +100,8 @@ internal static class GradientFlowPlot
         {
             foreach ((double bottom, double top) in RowSpans(data, finding))
             {
-                var box = plot.Add.Rectangle(finding.FirstStep - 0.5, finding.LastStep + 0.5, bottom, top);
+                double halfColumn = (right - left) / columns / 2;
+                var box = plot.Add.Rectangle(finding.FirstStep - halfColumn, finding.LastStep + halfColumn, bottom, top);
                 box.FillStyle.Color = Colors.Transparent;
                 box.LineStyle.Color = ColorOf(finding.Severity);
                 box.LineStyle.Width = 2;
@@ -244,6 +254,6 @@ internal static class GradientFlowPlot
         Severity.Critical => Colors.DarkRed,
         Severity.Error => Colors.Red,
         Severity.Warning => Colors.Orange,
-        _ => Colors.SteelBlue,
+        _ => Colors.Gray,
     };
 }
