@@ -7,8 +7,8 @@ CliEngines engines = CliEngines.None;
 var services = new CliServices(engines, Console.Out, Console.Error, Environment.GetEnvironmentVariables(), outputIsTerminal: !Console.IsOutputRedirected);
 using var interrupt = new CancellationTokenSource();
 
-// The first Ctrl+C cancels the token so that the command can stop after its current step and flush; a second one
-// ends the process at once.
+// The first Ctrl+C cancels the token, so the command can stop after its current step and flush. A second one ends
+// the process at once.
 ConsoleCancelEventHandler onCancel = (_, e) =>
 {
     if (!interrupt.IsCancellationRequested)

@@ -4,7 +4,7 @@ using GradDiag.Cli.Infrastructure;
 
 namespace GradDiag.Cli.Commands;
 
-/// <summary><c>graddiag inspect &lt;model.onnx&gt;</c>: shows what GradDiag sees in a model before training it.</summary>
+/// <summary><c>graddiag inspect &lt;model.onnx&gt;</c>: lists a model's inputs, outputs and trainable parameters before training it.</summary>
 internal static class InspectCommand
 {
     /// <summary>Creates the command.</summary>

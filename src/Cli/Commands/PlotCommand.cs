@@ -21,7 +21,7 @@ internal static class PlotCommand
             DefaultValueFactory = _ => "both",
         };
         kind.AcceptOnlyFromAmong("both", "heatmap", "curves");
-        var run = new Option<string?>("--run") { Description = "The run to draw, as its folder relative to <logdir>; required when <logdir> holds more than one run." };
+        var run = new Option<string?>("--run") { Description = "The run to draw, as its folder relative to <logdir>; required when <logdir> contains more than one run." };
         var tags = new Option<string[]>("--tags")
         {
             Description = $"Tag patterns of the gradient-norm series, comma-separated or repeated; * matches any characters. Default: {string.Join(", ", ReportCommand.DefaultTagPatterns)}.",
@@ -112,7 +112,7 @@ internal static class PlotCommand
         {
             return logs.Count == 1
                 ? logs[0]
-                : throw new UsageException($"'{folder.FullName}' holds {logs.Count} runs ({string.Join(", ", logs.Select(l => l.Run))}); choose one with --run.");
+                : throw new UsageException($"'{folder.FullName}' contains {logs.Count} runs ({string.Join(", ", logs.Select(l => l.Run))}); choose one with --run.");
         }
 
         return logs.FirstOrDefault(l => string.Equals(l.Run, run, StringComparison.Ordinal))

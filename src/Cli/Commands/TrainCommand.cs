@@ -128,9 +128,19 @@ internal static class TrainCommand
     private static TableContent ConfigurationTable(TrainSettings settings)
     {
         List<IReadOnlyList<string>> rows = settings.ToHyperparameters()
-            .Select(pair => (IReadOnlyList<string>)[pair.Key, pair.Value is bool flag ? (flag ? "true" : "false") : Convert.ToString(pair.Value, CultureInfo.InvariantCulture) ?? string.Empty])
+            .Select(pair => (IReadOnlyList<string>)[pair.Key, FormatValue(pair.Value)])
             .ToList();
         return new TableContent("Effective configuration (recorded as hyperparameters)", ["option", "value"], rows);
+    }
+
+    private static string FormatValue(object value)
+    {
+        if (value is bool flag)
+        {
+            return flag ? "true" : "false";
+        }
+
+        return Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty;
     }
 
     private static void CheckRanges(TrainSettings s)

@@ -30,7 +30,7 @@ internal static class DatasetLoader
         string extension = settings.DataPath.Extension.ToLowerInvariant();
         if (settings.LabelsPath is not null && extension != ".npy")
         {
-            throw new UsageException($"Option --labels is only used with .npy data; '{settings.DataPath.Name}' holds its labels itself (choose them with --label).");
+            throw new UsageException($"Option --labels is only valid with .npy data. '{settings.DataPath.Name}' contains its own labels, so choose them with --label.");
         }
 
         (Dataset data, IReadOnlyDictionary<string, long> nanCounts) = extension switch

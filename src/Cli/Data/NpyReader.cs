@@ -28,7 +28,7 @@ internal static class NpyReader
         return Read(stream, path, stream.Length);
     }
 
-    /// <summary>Reads one .npy array from <paramref name="stream"/>, which holds exactly <paramref name="length"/> bytes of it.</summary>
+    /// <summary>Reads one .npy array from <paramref name="stream"/>, which contains exactly <paramref name="length"/> bytes of it.</summary>
     /// <param name="stream">The stream, positioned at the magic string.</param>
     /// <param name="source">The name used in messages.</param>
     /// <param name="length">The number of bytes of the .npy data in the stream, header included.</param>

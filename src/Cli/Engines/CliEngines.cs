@@ -2,7 +2,7 @@ namespace GradDiag.Cli.Engines;
 
 /// <summary>
 /// The engines the commands delegate to. Each is null until the assembly that implements it is wired in
-/// Program.cs; a command whose engine is null stops with exit code 4 and says which engine is missing.
+/// Program.cs. A command whose engine is null stops with exit code 4 and names the missing engine.
 /// </summary>
 internal sealed record CliEngines
 {

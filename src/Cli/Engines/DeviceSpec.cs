@@ -12,7 +12,7 @@ internal readonly record struct DeviceSpec(bool IsCuda, int Index)
     public static DeviceSpec Cpu { get; } = new(false, 0);
 
     /// <summary>Parses <c>cpu</c>, <c>cuda</c> (device 0) or <c>cuda:N</c>.</summary>
-    /// <exception cref="UsageException">The text is none of these forms.</exception>
+    /// <exception cref="UsageException">The text has none of these forms.</exception>
     public static DeviceSpec Parse(string text, string optionName)
     {
         ArgumentNullException.ThrowIfNull(text);

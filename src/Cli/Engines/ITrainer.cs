@@ -6,7 +6,7 @@ namespace GradDiag.Cli.Engines;
 internal interface ITrainer
 {
     /// <summary>
-    /// Trains on the loaded data, writes event files and checkpoints where the settings say, and returns the run's
+    /// Trains on the loaded data, writes event files and checkpoints to the folders in the settings, and returns the run's
     /// report. When <paramref name="cancellationToken"/> fires, the trainer stops after the current step, flushes its
     /// writers and returns a report with <see cref="RunReport.Interrupted"/> set instead of throwing.
     /// </summary>

@@ -20,10 +20,10 @@ internal sealed record TrainSettings
     /// <summary>Gets the .npy file of labels when <see cref="DataPath"/> is a .npy file of inputs.</summary>
     public FileInfo? LabelsPath { get; init; }
 
-    /// <summary>Gets the CSV columns or NPZ array that hold the inputs, or empty for the format's default.</summary>
+    /// <summary>Gets the CSV columns or NPZ array that contain the inputs, or empty for the format's default.</summary>
     public IReadOnlyList<string> Inputs { get; init; } = [];
 
-    /// <summary>Gets the CSV column or NPZ array that holds the labels, or null for the format's default.</summary>
+    /// <summary>Gets the CSV column or NPZ array that contains the labels, or null for the format's default.</summary>
     public string? Label { get; init; }
 
     /// <summary>Gets the model input the data feeds, or null for the model's only input.</summary>

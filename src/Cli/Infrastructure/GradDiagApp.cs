@@ -66,8 +66,8 @@ internal static class GradDiagApp
     }
 
     /// <summary>
-    /// Returns the most useful parse error. An unknown option such as --bogus can be taken as the value of a
-    /// positional argument, which makes the next token the first reported error; the unknown option is named instead.
+    /// Returns the most useful parse error. The parser can take an unknown option such as --bogus as the value of a
+    /// positional argument and then report the next token first. This method names the unknown option instead.
     /// </summary>
     private static string FirstError(ParseResult parseResult)
     {

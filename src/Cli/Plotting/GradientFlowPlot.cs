@@ -84,7 +84,7 @@ internal static class GradientFlowPlot
         }
         else
         {
-            // ScottPlot cannot derive a colour range without one finite value, so the plot says why it is empty.
+            // ScottPlot cannot derive a colour range without one finite value, so the plot states why it is empty.
             var text = plot.Add.Text("no positive finite gradient norm to show", (left + right) / 2, (layers - 1) / 2.0);
             text.Alignment = Alignment.MiddleCenter;
         }
