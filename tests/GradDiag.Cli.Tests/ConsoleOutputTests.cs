@@ -83,6 +83,18 @@ public class ConsoleOutputTests
     }
 
     [Fact]
+    public void Rich_BracketsNotMarkup()
+    {
+        var output = new StringWriter();
+        var console = new SpectreConsole(CreateAnsiConsole(output), output, new StringWriter());
+
+        console.WriteLine("inputs [64] per row");
+        console.WriteTable(new TableContent("shape [1, 8, 8]", ["[col]"], [["[red]x"]]));
+
+        output.ToString().Should().Contain("inputs [64] per row").And.Contain("shape [1,").And.Contain("[red]x");
+    }
+
+    [Fact]
     public async Task Rich_ProgressReturnsResult()
     {
         var output = new StringWriter();
