@@ -68,6 +68,27 @@ public class PlotTests
     }
 
     [Fact]
+    public void SavePng_SingleStepSingleLayer()
+    {
+        var data = new GradientFlowData(["only.weight"], [42], new double[,] { { 0.01 } });
+        string path = Path.Combine(TestPaths.NewTempFolder(), "single.png");
+
+        GradientFlowPlot.SavePng(data, [new FindingMarker("spike", Severity.Warning, 42, 42, [])], PlotKind.Both, path, 400, 300);
+
+        ReadPngSize(path).Should().Be((400, 300));
+    }
+
+    [Fact]
+    public void SavePng_TooSmallRejected()
+    {
+        string path = Path.Combine(TestPaths.NewTempFolder(), "small.png");
+
+        FluentActions.Invoking(() => GradientFlowPlot.SavePng(SampleData(), [], PlotKind.Both, path, 50, 300))
+            .Should().Throw<ArgumentOutOfRangeException>();
+        File.Exists(path).Should().BeFalse();
+    }
+
+    [Fact]
     public void Log10OrNaN_Cases()
     {
         GradientFlowPlot.Log10OrNaN(1000).Should().Be(3);

@@ -100,7 +100,7 @@ internal static class GradientFlowPlot
         {
             foreach ((double bottom, double top) in RowSpans(data, finding))
             {
-                double halfColumn = (right - left) / columns / 2;
+                double halfColumn = (right - left) / steps / 2;
                 var box = plot.Add.Rectangle(finding.FirstStep - halfColumn, finding.LastStep + halfColumn, bottom, top);
                 box.FillStyle.Color = Colors.Transparent;
                 box.LineStyle.Color = ColorOf(finding.Severity);
