@@ -1,3 +1,30 @@
-// NOTE: the graddiag commands are not implemented yet; until they are, the tool states so and exits with 2.
-Console.Error.WriteLine("graddiag: no commands are available in this build yet. Run the sample instead: dotnet run --project samples/TinyMlp");
-return 2;
+using GradDiag.Cli.Engines;
+using GradDiag.Cli.Infrastructure;
+
+// NOTE: no engine is wired yet; commands that need one stop with exit code 4. Wire them here by filling CliEngines.
+CliEngines engines = CliEngines.None;
+
+var services = new CliServices(engines, Console.Out, Console.Error, Environment.GetEnvironmentVariables(), outputIsTerminal: !Console.IsOutputRedirected);
+using var interrupt = new CancellationTokenSource();
+
+// The first Ctrl+C cancels the token, so the command can stop after its current step and flush. A second one ends
+// the process at once.
+ConsoleCancelEventHandler onCancel = (_, e) =>
+{
+    if (!interrupt.IsCancellationRequested)
+    {
+        e.Cancel = true;
+        Console.Error.WriteLine("graddiag: stopping after the current step (press Ctrl+C again to abort at once)...");
+        interrupt.Cancel();
+    }
+};
+
+Console.CancelKeyPress += onCancel;
+try
+{
+    return await GradDiagApp.RunAsync(args, services, interrupt.Token).ConfigureAwait(false);
+}
+finally
+{
+    Console.CancelKeyPress -= onCancel;
+}

@@ -1,0 +1,62 @@
+using System.CommandLine;
+using GradDiag.Cli.Engines;
+using GradDiag.Cli.Infrastructure;
+using GradDiag.Cli.Reporting;
+
+namespace GradDiag.Cli.Commands;
+
+/// <summary><c>graddiag report &lt;logdir&gt;</c>: reads event files, runs the detectors and writes a verdict for CI.</summary>
+internal static class ReportCommand
+{
+    /// <summary>Gets the tag patterns used when --tags is not given: the per-parameter norm tags of PyTorch, Keras and Lightning habits.</summary>
+    // NOTE: these must stay in step with the tags GradDiag.Writers writes and recognises; the reader may match more.
+    public static IReadOnlyList<string> DefaultTagPatterns { get; } = ["grad_norm/*", "gradient_norm/*", "grad_2.0_norm/*"];
+
+    /// <summary>Creates the command.</summary>
+    public static Command Create(CliServices services)
+    {
+        var logDirectory = new Argument<DirectoryInfo>("logdir")
+        {
+            Description = "The log folder: a run folder with event files, or a folder of run folders.",
+        };
+        var tags = new Option<string[]>("--tags")
+        {
+            Description = "Tag patterns of the gradient-norm series, comma-separated or repeated; * matches any characters. " +
+                $"Default: {string.Join(", ", DefaultTagPatterns)}.",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var format = ReportOptions.CreateFormat();
+        var output = new Option<FileInfo?>("--output", "-o")
+        {
+            Description = "Write the report to this file instead of standard output (written to a temporary file first, then moved into place).",
+        };
+        var failOn = SharedOptions.CreateFailOn();
+
+        var command = new Command("report", "Read event files, run the detectors over the gradient series and write a verdict; the exit code is 1 when a finding reaches --fail-on.")
+        {
+            logDirectory, tags, format, output, failOn,
+        };
+
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(format) == "github" && result.GetResult(output) is { Implicit: false })
+            {
+                result.AddError("Options --format github and --output cannot be used together: GitHub reads annotations from standard output.");
+            }
+        });
+
+        CommandAction.Set(command, services, invocation =>
+        {
+            ParseResult parse = invocation.ParseResult;
+            var settings = new ReportSettings(
+                parse.GetValue(logDirectory)!,
+                SharedOptions.SplitList(parse.GetValue(tags), DefaultTagPatterns),
+                ReportOptions.ParseFormat(parse.GetValue(format)!),
+                parse.GetValue(output),
+                FailOnThreshold.Parse(parse.GetValue(failOn)!));
+            return new ReportRunner(invocation).RunAsync(settings);
+        });
+
+        return command;
+    }
+}

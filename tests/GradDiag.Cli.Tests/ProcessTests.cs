@@ -1,0 +1,43 @@
+using System.Diagnostics;
+
+namespace GradDiag.Cli.Tests;
+
+public class ProcessTests
+{
+    private static async Task<(int ExitCode, string Output, string Error)> RunToolAsync(params string[] args)
+    {
+        string tool = Path.Combine(AppContext.BaseDirectory, "GradDiag.Cli.dll");
+        File.Exists(tool).Should().BeTrue($"the built tool should be copied next to the tests at {tool}");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(tool);
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using Process process = Process.Start(start)!;
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await output, await error);
+    }
+
+    [Fact]
+    public async Task Help_ExitsZero()
+    {
+        (int exitCode, string output, string error) = await RunToolAsync("--help");
+
+        exitCode.Should().Be(0, error);
+        output.Should().Contain("graddiag").And.Contain("report <logdir>");
+    }
+
+    [Fact]
+    public async Task UnknownOption_ExitsTwo()
+    {
+        (int exitCode, _, string error) = await RunToolAsync("plot", "--nope");
+
+        exitCode.Should().Be(2);
+        error.Trim().Split('\n').Should().ContainSingle();
+    }
+}
