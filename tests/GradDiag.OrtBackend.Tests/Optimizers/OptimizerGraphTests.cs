@@ -10,11 +10,12 @@ public class OptimizerGraphTests
 {
     /// <summary>
     /// Bound for float32 arithmetic against the float64 reference after three steps. Parameters stay within
-    /// |w| ≤ 2.5, whose float32 spacing is 2.4e-7; each step rounds the inputs (≤ ½ ulp each) and about ten
-    /// operations whose results are at most the parameter's size, so three steps stay below 3·10·½·2.4e-7 ≈ 3.6e-6.
-    /// Adam's m/√v is well conditioned here because no gradient element is zero in every step.
+    /// |w| ≤ 2, whose float32 spacing (ulp) is 2.4e-7. Each step rounds at most twice at the parameter's
+    /// magnitude (AdamW's decay product and the final subtraction, ½ ulp each), and the update term, at most
+    /// 0.04, carries a relative error of about 10 roundings (6e-7), so three steps stay below
+    /// 3·(2.4e-7 + 2.4e-8) ≈ 8e-7. The largest difference measured on ONNX Runtime 1.32 CPU was 2.4e-7.
     /// </summary>
-    private const double Tolerance = 4e-6;
+    private const double Tolerance = 1e-6;
 
     public static TheoryData<string> ReferenceCases()
     {

@@ -2,6 +2,7 @@ using GradDiag.OrtBackend.Models;
 using GradDiag.OrtBackend.Standalone;
 using GradDiag.OrtBackend.Statistics;
 using GradDiag.OrtBackend.Tests.Support;
+using Microsoft.ML.OnnxRuntime;
 
 namespace GradDiag.OrtBackend.Tests.Statistics;
 
@@ -78,6 +79,25 @@ public class GradientStatisticsGraphTests
         row.MaxAbs.Should().Be(0);
         row.SumOfSquares.Should().Be(0);
         row.NonFiniteCount.Should().Be(2);
+    }
+
+    [Fact]
+    public void Statistics_casts_double_gradient()
+    {
+        var model = GradientStatisticsGraph.Build([new ParameterSpec("w", DataTypes.Double, [3])]);
+        using var session = new InferenceSession(model.ToByteArray());
+        using var parameter = OrtValue.CreateTensorValueFromMemory(new[] { 1.0, -2.0, 2.0 }, [3]);
+        using var gradient = OrtValue.CreateTensorValueFromMemory(new[] { 0.5, double.NaN, -1.5 }, [3]);
+        using var runOptions = new RunOptions();
+
+        using var results = session.Run(runOptions, ["w", "w_grad"], [parameter, gradient], [GradientStatisticsGraph.OutputName]);
+        var row = GradientStatisticsLayout.ReadRow(results[0].GetTensorDataAsSpan<float>(), 0, 3);
+
+        row.SumOfSquares.Should().Be(2.5);
+        row.Sum.Should().Be(-1);
+        row.MaxAbs.Should().Be(1.5);
+        row.NonFiniteCount.Should().Be(1);
+        GradientStatisticsLayout.ReadParameterSumOfSquares(results[0].GetTensorDataAsSpan<float>(), 0).Should().Be(9);
     }
 
     [Fact]
