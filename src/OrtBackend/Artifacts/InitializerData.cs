@@ -4,7 +4,7 @@ using GradDiag.OrtBackend.Onnx;
 
 namespace GradDiag.OrtBackend.Artifacts;
 
-/// <summary>Returns an initializer's values as little-endian raw bytes, whichever TensorProto field holds them.</summary>
+/// <summary>Returns an initializer's values as little-endian raw bytes, whichever TensorProto field stores them.</summary>
 internal static class InitializerData
 {
     /// <exception cref="ArtifactException">The element type is not FLOAT, DOUBLE, FLOAT16 or BFLOAT16.</exception>

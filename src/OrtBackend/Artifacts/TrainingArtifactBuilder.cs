@@ -10,9 +10,9 @@ using GradDiag.OrtBackend.Statistics;
 namespace GradDiag.OrtBackend.Artifacts;
 
 /// <summary>
-/// Builds a training-artifacts folder from a source model and the same model with a loss attached: the
-/// training model (forward, loss and gradients), the eval model (forward and loss), the optimizer model,
-/// the gradient statistics model, an initial checkpoint and manifest.json.
+/// Builds a training-artifacts folder from a source model and the same model with a loss attached. The
+/// folder contains the training model (forward, loss and gradients), the eval model (forward and loss),
+/// the optimizer model, the gradient statistics model, an initial checkpoint and manifest.json.
 /// </summary>
 /// <remarks>
 /// Trainable parameters become graph inputs of the training and eval models; frozen ones stay constants.

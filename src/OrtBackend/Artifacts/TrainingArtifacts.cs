@@ -55,7 +55,7 @@ internal sealed class TrainingArtifacts
 
     /// <summary>
     /// Loads a checkpoint (the folder's initial one when <paramref name="path"/> is null) and checks that it
-    /// belongs to this source model and holds every trainable parameter with the manifest's type and shape.
+    /// belongs to this source model and contains every trainable parameter with the manifest's type and shape.
     /// </summary>
     /// <exception cref="CheckpointException">The file is torn, foreign, of another model, or misses a parameter.</exception>
     public TrainingCheckpoint LoadCheckpoint(string? path = null)

@@ -17,7 +17,7 @@ namespace GradDiag.OrtBackend.Checkpoints;
 /// </summary>
 /// <remarks>
 /// Saving writes a temporary file in the destination folder, flushes it to disk and renames it over the
-/// destination, so the destination holds the old or the new checkpoint and never a partial one. Loading
+/// destination, so the destination contains the old or the new checkpoint and never a partial one. Loading
 /// checks the trailer first, so a torn or edited file is reported before any field is trusted.
 /// </remarks>
 internal static class CheckpointFile
