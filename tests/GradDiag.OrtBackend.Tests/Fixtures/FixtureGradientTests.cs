@@ -15,10 +15,10 @@ namespace GradDiag.OrtBackend.Tests.Fixtures;
 /// CPU provider and compares every parameter gradient with PyTorch's float64 gradient.
 /// </summary>
 /// <remarks>
-/// Bound: relative error ‖a − r‖₂/‖r‖₂ ≤ 1e-4 per tensor. The models' reductions are at most a few hundred
-/// terms long, float32 rounding (u ≈ 6e-8) grows like √n·u per sum and through a handful of layers,
-/// and PyTorch's own float32 pass lies within 3.1e-7 of the largest gradient, so 1e-4 leaves room for
-/// a different summation order but not for a wrong rule. Gradients that are zero in exact arithmetic
+/// Bound: relative error ‖a − r‖₂/‖r‖₂ ≤ 1e-4 per tensor. The models' reductions are at most a few
+/// hundred terms long, and float32 rounding (u ≈ 6e-8) grows like √n·u per sum and over a handful of
+/// layers. PyTorch's own float32 pass lies within 3.1e-7 of the largest gradient. So 1e-4 leaves room
+/// for a different summation order but not for a wrong rule. Gradients that are zero in exact arithmetic
 /// (listed in zero_gradients) are float32 noise; they must stay below 1e-5 of the model's largest gradient.
 /// </remarks>
 public class FixtureGradientTests

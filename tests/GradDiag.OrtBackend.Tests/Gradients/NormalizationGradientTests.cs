@@ -79,6 +79,25 @@ public class NormalizationGradientTests
     }
 
     [Fact]
+    public void BatchNorm_opset13_training_outputs_match()
+    {
+        // Before opset 14 there is no training_mode attribute: the optional statistic outputs select training mode.
+        long[] xDims = [4, 3, 2, 2];
+        var g = new GraphBuilder(13);
+        var x = g.Initializer("x", xDims, TestData.Uniform(48, 61, -2, 2));
+        var scale = g.Initializer("scale", [3], TestData.Uniform(3, 62, 0.5, 1.5));
+        var bias = g.Initializer("bias", [3], TestData.Uniform(3, 63));
+        var mean = g.Initializer("mean", [3], TestData.Uniform(3, 64, -0.5, 0.5));
+        var variance = g.Initializer("var", [3], TestData.Uniform(3, 65, 0.5, 1.5));
+        var outputs = g.NodeMulti("BatchNormalization", [x, scale, bias, mean, variance], 5, Attributes.Float("epsilon", 1e-3f));
+        var loss = g.WeightedSumLoss(outputs[0], xDims);
+
+        var result = GradientChecker.Check(g, loss, new Dictionary<string, Feed>(), ["x", "scale", "bias"]);
+
+        GradientChecker.AssertClose(result, DataTypes.Double);
+    }
+
+    [Fact]
     public void BatchNorm_inference_matches()
     {
         long[] xDims = [3, 2, 2, 3];

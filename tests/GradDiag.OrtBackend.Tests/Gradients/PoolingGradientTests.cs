@@ -162,6 +162,21 @@ public class PoolingGradientTests
         GradientChecker.AssertClose(result, DataTypes.Float);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public void AveragePool_opset19_dilated_matches(long includePad)
+    {
+        var result = CheckPool(
+            "AveragePool", 19, DataTypes.Float, [1, 2, 8, 7], false,
+            Attributes.Ints("kernel_shape", [2, 3]),
+            Attributes.Ints("dilations", [2, 1]),
+            Attributes.Ints("pads", [1, 1, 0, 1]),
+            Attributes.Int("count_include_pad", includePad));
+
+        GradientChecker.AssertClose(result, DataTypes.Float);
+    }
+
     [Fact]
     public void AveragePool_ceil_mode_rejected()
     {

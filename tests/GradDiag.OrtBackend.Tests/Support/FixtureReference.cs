@@ -22,7 +22,7 @@ internal sealed record FixtureReference(
     IReadOnlyList<string> ZeroGradients,
     IReadOnlyDictionary<string, ReferenceTensor> BuffersAfterStep)
 {
-    /// <summary>Returns the directory that holds the ONNX fixtures, found by walking up from the test binaries.</summary>
+    /// <summary>Returns the directory that contains the ONNX fixtures, found by walking up from the test binaries.</summary>
     public static string Directory()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)

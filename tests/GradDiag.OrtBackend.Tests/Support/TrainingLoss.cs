@@ -9,14 +9,14 @@ namespace GradDiag.OrtBackend.Tests.Support;
 /// later), with a new graph input for the targets or labels and the loss as a new graph output.
 /// </summary>
 /// <remarks>
-/// NOTE: a stand-in until the gradient builder has its own loss attachment; the fixture tests should
-/// switch to that API when it lands.
+/// NOTE: this is a stand-in until the gradient builder has its own loss attachment. The fixture tests
+/// should switch to that API when it lands.
 /// </remarks>
 internal static class TrainingLoss
 {
     public const string LossName = "loss";
 
-    /// <summary>MSE: ReduceMean((prediction − target)²) over every element; adds the FLOAT input <paramref name="target"/>.</summary>
+    /// <summary>Appends MSE, ReduceMean((prediction − target)²) over every element, with the FLOAT input <paramref name="target"/>.</summary>
     public static ModelProto AttachMse(ModelProto forward, string prediction, string target, long[] targetShape)
     {
         var model = forward.Clone();
@@ -30,8 +30,8 @@ internal static class TrainingLoss
     }
 
     /// <summary>
-    /// Cross-entropy over class indices on axis 1: −mean over the batch of Σ_c LogSoftmax(prediction)·onehot(label);
-    /// adds the INT64 input <paramref name="labels"/>.
+    /// Appends cross-entropy over class indices on axis 1, −mean over the batch of Σ_c LogSoftmax(prediction)·onehot(label),
+    /// with the INT64 input <paramref name="labels"/>.
     /// </summary>
     public static ModelProto AttachCrossEntropy(ModelProto forward, string prediction, string labels, long batch, long classes)
     {

@@ -3,9 +3,9 @@ using GradDiag.OrtBackend.Graphs;
 namespace GradDiag.OrtBackend.Gradients.Rules;
 
 /// <summary>
-/// Conv (1-D, 2-D and more spatial axes; strides, pads, auto_pad, dilations and groups). dX is the
-/// transposed convolution of dY with W; dW is a convolution of X with dY in which the roles of stride and
-/// dilation swap; dB sums dY over every axis except the channels.
+/// Conv with any number of spatial axes, strides, pads, auto_pad, dilations and groups. dX is the
+/// transposed convolution of dY with W. dW is a convolution of X with dY in which the roles of stride
+/// and dilation swap. dB sums dY over every axis except the channels.
 /// </summary>
 /// <remarks>
 /// dW: X (N, C, in...) is regrouped to X' (C/g, g·N, in...) and dY (N, M, out...) transposed to

@@ -5,7 +5,7 @@ namespace GradDiag.OrtBackend.Gradients.Rules;
 
 /// <summary>
 /// Dropout (opset 12 and later, ratio and training_mode as inputs). In training mode Y = X·mask/(1−ratio),
-/// so dX = dY·mask/(1−ratio) with the mask the forward node drew; when training_mode is absent or a
+/// so dX = dY·mask/(1−ratio) with the mask the forward node drew. When training_mode is absent or a
 /// constant false, Dropout is the identity and so is its gradient.
 /// </summary>
 /// <remarks>
@@ -33,8 +33,8 @@ internal sealed class DropoutRule : IGradientRule
         }
 
         var mask = MaskOutput(context);
-        var kept = context.Op("Mul", [dy, context.Op("Cast", [mask], Attributes.Int("to", context.ElementType))]);
-        var dx = context.Op("Mul", [kept, Scale(context)]);
+        var maskedGradient = context.Op("Mul", [dy, context.Op("Cast", [mask], Attributes.Int("to", context.ElementType))]);
+        var dx = context.Op("Mul", [maskedGradient, Scale(context)]);
         if (!IsConstantTrue(context))
         {
             dx = context.Op("Where", [trainingMode, dx, dy]);
@@ -43,7 +43,7 @@ internal sealed class DropoutRule : IGradientRule
         context.AddGradient(0, dx);
     }
 
-    /// <summary>Returns 1/(1−ratio) in the node's element type; ratio defaults to 0.5.</summary>
+    /// <summary>Returns 1/(1−ratio) in the node's element type, with ratio 0.5 when the input is omitted.</summary>
     private static string Scale(GradientContext context)
     {
         var ratio = context.Input(1);

@@ -84,7 +84,7 @@ internal sealed class GatherRule : IGradientRule
     }
 
     /// <summary>Emits Mᵀ·dY with M[i, v] = (indices[i] == v), the accumulation without a scatter-add.</summary>
-    /// <remarks>NOTE: M holds n·V elements, so a large vocabulary with many indices needs opset 16 or later.</remarks>
+    /// <remarks>NOTE: M has n·V elements, so a large vocabulary with many indices needs opset 16 or later.</remarks>
     private static string OneHotProduct(GradientContext context, string indices, string dy3, string gathered)
     {
         var emit = context.Emit;

@@ -11,8 +11,8 @@ namespace GradDiag.OrtBackend.Gradients.Rules;
 /// <remarks>
 /// From opset 16 the addition is ScatterElements with reduction = add. Before opset 16 no standard scatter
 /// accumulates, so disjoint windows (every stride at least the dilated kernel) use ScatterElements without
-/// reduction, which is exact because no cell is the maximum of two windows; overlapping windows match each
-/// index against Range(0, H·W) per (n, c) plane and sum dY with MatMul.
+/// reduction, which is exact because no cell is the maximum of two windows. Overlapping windows match
+/// each index against Range(0, H·W) per (n, c) plane and sum dY with MatMul.
 /// </remarks>
 internal sealed class MaxPoolRule : IGradientRule
 {
@@ -65,7 +65,7 @@ internal sealed class MaxPoolRule : IGradientRule
     /// <summary>
     /// Sums dY per (n, c) plane with a one-hot MatMul: M[o, j] = (index[o] mod H·W == j).
     /// </summary>
-    /// <remarks>NOTE: M holds N·C·out·H·W elements, which only suits small images; opset 16 avoids it.</remarks>
+    /// <remarks>NOTE: M has N·C·out·H·W elements, which only suits small images. Opset 16 models avoid it.</remarks>
     private static string PlaneMatMul(GradientContext context, string indices, string dy, string x)
     {
         var emit = context.Emit;

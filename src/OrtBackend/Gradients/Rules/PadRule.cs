@@ -47,8 +47,8 @@ internal sealed class PadRule : IGradientRule
         if (context.Opset >= 11 && context.RequiresGradient(2))
         {
             var all = context.Emit.Reduce("ReduceSum", dy, null, keepDims: false);
-            var kept = context.Emit.Reduce("ReduceSum", dx, null, keepDims: false);
-            context.AddGradient(2, context.Op("Sub", [all, kept]));
+            var unpadded = context.Emit.Reduce("ReduceSum", dx, null, keepDims: false);
+            context.AddGradient(2, context.Op("Sub", [all, unpadded]));
         }
     }
 

@@ -4,7 +4,7 @@ namespace GradDiag.OrtBackend.Gradients.Rules;
 
 /// <summary>
 /// Softmax (dX = Y·(dY − Σ Y·dY)) and LogSoftmax (dX = dY − exp(Y)·Σ dY). From opset 13 the sums run
-/// over the single <c>axis</c> (default −1); before opset 13 the operator flattens the input to 2-D at
+/// over the single <c>axis</c> (default −1). Before opset 13 the operator flattens the input to 2-D at
 /// <c>axis</c> (default 1), so the sums run over every axis from <c>axis</c> to the last.
 /// </summary>
 internal sealed class SoftmaxRule : IGradientRule

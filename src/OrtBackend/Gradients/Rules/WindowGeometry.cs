@@ -9,8 +9,8 @@ namespace GradDiag.OrtBackend.Gradients.Rules;
 /// <remarks>
 /// Per spatial axis the effective kernel is eff = (k−1)·d + 1, the output size is
 /// ⌊(H + p_begin + p_end − eff)/s⌋ + 1, and r = (H + p_begin + p_end − eff) mod s input rows at the end
-/// fall into no window. Pads are known at build time unless auto_pad is SAME_UPPER or SAME_LOWER with a
-/// stride above 1 and a spatial size that is unknown until run time; then they are computed in the graph.
+/// fall into no window. Pads are known at build time unless auto_pad is SAME_UPPER or SAME_LOWER, the
+/// stride is above 1 and the spatial size is unknown until run time. Then the graph computes them.
 /// </remarks>
 internal sealed class WindowGeometry
 {
@@ -54,7 +54,7 @@ internal sealed class WindowGeometry
     /// <summary>Gets whether no input element lies in two windows (every stride at least the effective kernel).</summary>
     public bool WindowsAreDisjoint => Enumerable.Range(0, SpatialRank).All(i => Strides[i] >= Effective(i));
 
-    /// <summary>Reads the window attributes of the context's node; X is input 0.</summary>
+    /// <summary>Reads the window attributes of the context's node, whose input 0 is X.</summary>
     public static WindowGeometry Read(GradientContext context, long[] kernel)
     {
         var node = context.Node;
