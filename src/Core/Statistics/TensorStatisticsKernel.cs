@@ -1,0 +1,200 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace GradDiag;
+
+/// <summary>
+/// Computes <see cref="TensorStatistics"/> of a float32 tensor in one vectorised pass over its elements.
+/// </summary>
+/// <remarks>
+/// Squares and sums are accumulated in float64, so the norm of a tensor whose true norm is finite never
+/// overflows (a float32 element squares to at most about 1.2e77) and denormal elements still contribute.
+/// NaN and ±Infinity are counted and masked out before they reach the sums or the maximum.
+/// </remarks>
+public static class TensorStatisticsKernel
+{
+    // Lane counters are 32-bit; a block of this many vectors keeps every lane count below int.MaxValue.
+    private const int VectorsPerBlock = 1 << 24;
+
+    /// <summary>Computes the element count, sum of squares, sum, largest finite |x|, non-finite count and zero count.</summary>
+    /// <param name="values">The tensor's elements, in any order.</param>
+    /// <returns>The statistics; <see cref="TensorStatistics.MaxAbs"/> is 0 when no element is finite.</returns>
+    public static TensorStatistics Compute(ReadOnlySpan<float> values)
+    {
+        var accumulator = default(Accumulator);
+        int offset = 0;
+        if (Vector512.IsHardwareAccelerated && values.Length >= Vector512<float>.Count)
+        {
+            offset = AccumulateVector512(values, ref accumulator);
+        }
+        else if (Vector256.IsHardwareAccelerated && values.Length >= Vector256<float>.Count)
+        {
+            offset = AccumulateVector256(values, ref accumulator);
+        }
+
+        AccumulateScalar(values[offset..], ref accumulator);
+        return accumulator.ToStatistics(values.Length);
+    }
+
+    /// <summary>Computes the statistics with scalar code only, as a reference for the vector paths.</summary>
+    internal static TensorStatistics ComputeScalar(ReadOnlySpan<float> values)
+    {
+        var accumulator = default(Accumulator);
+        AccumulateScalar(values, ref accumulator);
+        return accumulator.ToStatistics(values.Length);
+    }
+
+    private static void AccumulateScalar(ReadOnlySpan<float> values, ref Accumulator accumulator)
+    {
+        double sumOfSquares = 0;
+        double sum = 0;
+        double maxAbs = accumulator.MaxAbs;
+        long nonFinite = 0;
+        long zeros = 0;
+        foreach (float value in values)
+        {
+            if (!float.IsFinite(value))
+            {
+                nonFinite++;
+                continue;
+            }
+
+            if (value == 0f)
+            {
+                zeros++;
+                continue;
+            }
+
+            double x = value;
+            sumOfSquares += x * x;
+            sum += x;
+            maxAbs = Math.Max(maxAbs, Math.Abs(x));
+        }
+
+        accumulator.SumOfSquares += sumOfSquares;
+        accumulator.Sum += sum;
+        accumulator.MaxAbs = maxAbs;
+        accumulator.NonFiniteCount += nonFinite;
+        accumulator.ZeroCount += zeros;
+    }
+
+    private static int AccumulateVector256(ReadOnlySpan<float> values, ref Accumulator accumulator)
+    {
+        ref float start = ref MemoryMarshal.GetReference(values);
+        int vectorCount = values.Length / Vector256<float>.Count;
+        Vector256<float> infinity = Vector256.Create(float.PositiveInfinity);
+        Vector256<double> sumOfSquaresLower = Vector256<double>.Zero;
+        Vector256<double> sumOfSquaresUpper = Vector256<double>.Zero;
+        Vector256<double> sumLower = Vector256<double>.Zero;
+        Vector256<double> sumUpper = Vector256<double>.Zero;
+        Vector256<float> maxAbs = Vector256<float>.Zero;
+
+        for (int blockStart = 0; blockStart < vectorCount; blockStart += VectorsPerBlock)
+        {
+            int blockEnd = Math.Min(vectorCount, blockStart + VectorsPerBlock);
+            Vector256<int> nonFiniteLanes = Vector256<int>.Zero;
+            Vector256<int> zeroLanes = Vector256<int>.Zero;
+            for (int i = blockStart; i < blockEnd; i++)
+            {
+                Vector256<float> x = Vector256.LoadUnsafe(ref start, (nuint)i * (nuint)Vector256<float>.Count);
+                Vector256<float> abs = Vector256.Abs(x);
+
+                // NaN compares false, so the mask is all ones exactly in the finite lanes.
+                Vector256<float> finite = Vector256.LessThan(abs, infinity);
+                Vector256<float> kept = x & finite;
+
+                // A mask lane is -1 as an integer, so subtracting it counts the lane.
+                nonFiniteLanes -= (~finite).AsInt32();
+                zeroLanes -= Vector256.Equals(x, Vector256<float>.Zero).AsInt32();
+                maxAbs = Vector256.Max(maxAbs, abs & finite);
+
+                (Vector256<double> lower, Vector256<double> upper) = Vector256.Widen(kept);
+                sumOfSquaresLower = Vector256.FusedMultiplyAdd(lower, lower, sumOfSquaresLower);
+                sumOfSquaresUpper = Vector256.FusedMultiplyAdd(upper, upper, sumOfSquaresUpper);
+                sumLower += lower;
+                sumUpper += upper;
+            }
+
+            accumulator.NonFiniteCount += SumLanes(nonFiniteLanes);
+            accumulator.ZeroCount += SumLanes(zeroLanes);
+        }
+
+        accumulator.SumOfSquares += Vector256.Sum(sumOfSquaresLower + sumOfSquaresUpper);
+        accumulator.Sum += Vector256.Sum(sumLower + sumUpper);
+        accumulator.MaxAbs = Math.Max(accumulator.MaxAbs, MaxLane(maxAbs));
+        return vectorCount * Vector256<float>.Count;
+    }
+
+    private static int AccumulateVector512(ReadOnlySpan<float> values, ref Accumulator accumulator)
+    {
+        ref float start = ref MemoryMarshal.GetReference(values);
+        int vectorCount = values.Length / Vector512<float>.Count;
+        Vector512<float> infinity = Vector512.Create(float.PositiveInfinity);
+        Vector512<double> sumOfSquaresLower = Vector512<double>.Zero;
+        Vector512<double> sumOfSquaresUpper = Vector512<double>.Zero;
+        Vector512<double> sumLower = Vector512<double>.Zero;
+        Vector512<double> sumUpper = Vector512<double>.Zero;
+        Vector512<float> maxAbs = Vector512<float>.Zero;
+
+        for (int blockStart = 0; blockStart < vectorCount; blockStart += VectorsPerBlock)
+        {
+            int blockEnd = Math.Min(vectorCount, blockStart + VectorsPerBlock);
+            Vector512<int> nonFiniteLanes = Vector512<int>.Zero;
+            Vector512<int> zeroLanes = Vector512<int>.Zero;
+            for (int i = blockStart; i < blockEnd; i++)
+            {
+                Vector512<float> x = Vector512.LoadUnsafe(ref start, (nuint)i * (nuint)Vector512<float>.Count);
+                Vector512<float> abs = Vector512.Abs(x);
+                Vector512<float> finite = Vector512.LessThan(abs, infinity);
+                Vector512<float> kept = x & finite;
+                nonFiniteLanes -= (~finite).AsInt32();
+                zeroLanes -= Vector512.Equals(x, Vector512<float>.Zero).AsInt32();
+                maxAbs = Vector512.Max(maxAbs, abs & finite);
+
+                (Vector512<double> lower, Vector512<double> upper) = Vector512.Widen(kept);
+                sumOfSquaresLower = Vector512.FusedMultiplyAdd(lower, lower, sumOfSquaresLower);
+                sumOfSquaresUpper = Vector512.FusedMultiplyAdd(upper, upper, sumOfSquaresUpper);
+                sumLower += lower;
+                sumUpper += upper;
+            }
+
+            accumulator.NonFiniteCount += SumLanes(nonFiniteLanes.GetLower()) + SumLanes(nonFiniteLanes.GetUpper());
+            accumulator.ZeroCount += SumLanes(zeroLanes.GetLower()) + SumLanes(zeroLanes.GetUpper());
+        }
+
+        accumulator.SumOfSquares += Vector512.Sum(sumOfSquaresLower + sumOfSquaresUpper);
+        accumulator.Sum += Vector512.Sum(sumLower + sumUpper);
+        accumulator.MaxAbs = Math.Max(accumulator.MaxAbs, MaxLane(Vector256.Max(maxAbs.GetLower(), maxAbs.GetUpper())));
+        return vectorCount * Vector512<float>.Count;
+    }
+
+    private static long SumLanes(Vector256<int> lanes)
+    {
+        (Vector256<long> lower, Vector256<long> upper) = Vector256.Widen(lanes);
+        return Vector256.Sum(lower + upper);
+    }
+
+    private static float MaxLane(Vector256<float> lanes)
+    {
+        Vector128<float> half = Vector128.Max(lanes.GetLower(), lanes.GetUpper());
+        float max = 0f;
+        for (int i = 0; i < Vector128<float>.Count; i++)
+        {
+            max = MathF.Max(max, half.GetElement(i));
+        }
+
+        return max;
+    }
+
+    private struct Accumulator
+    {
+        public double SumOfSquares;
+        public double Sum;
+        public double MaxAbs;
+        public long NonFiniteCount;
+        public long ZeroCount;
+
+        public readonly TensorStatistics ToStatistics(int count) =>
+            new(count, SumOfSquares, Sum, MaxAbs, NonFiniteCount, ZeroCount);
+    }
+}
