@@ -36,6 +36,22 @@ public class TensorStatisticsKernelTests
         vector.SumOfSquares.Should().BeApproximately(scalar.SumOfSquares, 1e-12 * Math.Max(scalar.SumOfSquares, 1e-300));
     }
 
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void ComputeVector256_MixedValues_MatchesScalarPath(int length)
+    {
+        float[] values = MixedValues(length, seed: 2000 + length);
+
+        TensorStatistics vector = TensorStatisticsKernel.ComputeVector256(values);
+        TensorStatistics scalar = TensorStatisticsKernel.ComputeScalar(values);
+
+        vector.NonFiniteCount.Should().Be(scalar.NonFiniteCount);
+        vector.ZeroCount.Should().Be(scalar.ZeroCount);
+        vector.MaxAbs.Should().Be(scalar.MaxAbs);
+        vector.Sum.Should().BeApproximately(scalar.Sum, 1e-9 * Math.Max(Math.Abs(scalar.Sum), 1e30));
+        vector.SumOfSquares.Should().BeApproximately(scalar.SumOfSquares, 1e-12 * Math.Max(scalar.SumOfSquares, 1e-300));
+    }
+
     [Fact]
     public void Compute_HugeValues_NormStaysFinite()
     {
