@@ -7,7 +7,7 @@ namespace GradDiag.Benchmarks.Core;
 /// device: the steady state must allocate nothing.
 /// </summary>
 [MemoryDiagnoser]
-public sealed class MonitorBenchmarks : IDisposable
+public class MonitorBenchmarks : IDisposable
 {
     private const int ParameterCount = 100;
 
@@ -39,8 +39,18 @@ public sealed class MonitorBenchmarks : IDisposable
     [GlobalCleanup]
     public void Dispose()
     {
-        _bare?.Dispose();
-        _withWriter?.Dispose();
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Disposes the monitors when <paramref name="disposing"/> is true.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _bare?.Dispose();
+            _withWriter?.Dispose();
+        }
     }
 
     /// <summary>Observes one step with no writers or detectors.</summary>

@@ -121,7 +121,7 @@ public sealed class GradientMonitor : IAsyncDisposable, IDisposable
         }
 
         Parameters = parameters;
-        _trackers = parameters.Select(p => new ParameterTracker(p)).ToArray();
+        _trackers = parameters.Select((p, i) => new ParameterTracker(p, i)).ToArray();
         _statistics = new StepStatistics(parameters);
         _histograms = new HistogramData?[parameters.Count];
         _parametersTable = BuildParametersTable(parameters);

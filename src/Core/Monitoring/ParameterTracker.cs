@@ -5,7 +5,7 @@ namespace GradDiag;
 /// </summary>
 internal sealed class ParameterTracker
 {
-    private readonly PSquareMedian _median = new();
+    private readonly MedianReservoir _median;
     private long _steps;
     private long _nonFiniteSteps;
     private double _first = double.NaN;
@@ -13,9 +13,10 @@ internal sealed class ParameterTracker
     private double _min = double.NaN;
     private double _max = double.NaN;
 
-    public ParameterTracker(ParameterDescriptor descriptor)
+    public ParameterTracker(ParameterDescriptor descriptor, int index)
     {
         Descriptor = descriptor;
+        _median = new MedianReservoir(index + 1);
         string name = descriptor.Name;
         GradientNormTag = SummaryTags.GradientNormPrefix + name;
         UpdateRatioTag = SummaryTags.UpdateRatioPrefix + name;
