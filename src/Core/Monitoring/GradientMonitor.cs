@@ -490,10 +490,14 @@ public sealed class GradientMonitor : IAsyncDisposable, IDisposable
 
     private StepStatistics ComputeStatistics(GradientSnapshot snapshot, bool histogramStep)
     {
+        // Compute sets every parameter's entry, so the per-step fields are reset here without StepStatistics.Reset,
+        // which would also fill every entry with Unknown first.
         StepStatistics statistics = _statistics!;
-        statistics.Reset(snapshot.Step);
+        statistics.Step = snapshot.Step;
         statistics.Loss = snapshot.Loss;
         statistics.LearningRate = snapshot.LearningRate;
+        statistics.UpdateSkipped = false;
+        statistics.Histograms = null;
         SnapshotStatistics.Compute(snapshot, statistics, _trackers, histogramStep);
         if (histogramStep)
         {
