@@ -7,7 +7,7 @@ namespace GradDiag.Samples.TinyMlp;
 /// </summary>
 /// <remarks>
 /// The network maps 2 inputs through <see cref="TinyMlpOptions.Depth"/> hidden layers to 1 output and trains on
-/// a mean squared error loss, 0.5 · mean((output − y)²). The batch holds two float inputs: <c>x</c> with shape
+/// a mean squared error loss, 0.5 · mean((output − y)²). The batch contains two float inputs: <c>x</c> with shape
 /// [batch, 2] and <c>y</c> with shape [batch, 1]. Parameters and gradients are float32; the arithmetic is float64.
 /// </remarks>
 public sealed class TinyMlpBackend : ITrainingBackend
@@ -100,8 +100,8 @@ public sealed class TinyMlpBackend : ITrainingBackend
     }
 
     /// <summary>
-    /// Fills the snapshot. On histogram steps it hands over the gradient and parameter arrays; on other steps
-    /// it hands over only statistics computed where the gradients live, as a GPU backend does on its device.
+    /// Fills the snapshot. On histogram steps it hands over the gradient and parameter arrays. On other steps it
+    /// hands over only statistics computed where the gradients live, as a GPU backend does on its device.
     /// </summary>
     public void CaptureGradients(GradientSnapshot snapshot, bool includeHostValues)
     {

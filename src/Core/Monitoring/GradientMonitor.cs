@@ -326,7 +326,14 @@ public sealed class GradientMonitor : IAsyncDisposable, IDisposable
         target.GlobalNorm = double.IsNaN(statistics.GlobalNorm)
             ? SnapshotStatistics.GlobalNormFromParameters(source)
             : statistics.GlobalNorm;
-        target.NonFiniteCount = statistics.NonFiniteCount >= 0 ? statistics.NonFiniteCount : anyCount ? nonFinite : -1;
+        if (statistics.NonFiniteCount >= 0)
+        {
+            target.NonFiniteCount = statistics.NonFiniteCount;
+        }
+        else
+        {
+            target.NonFiniteCount = anyCount ? nonFinite : -1;
+        }
         foreach (ParameterTracker tracker in _trackers)
         {
             tracker.HasHistogramThisStep = false;
@@ -651,9 +658,9 @@ public sealed class GradientMonitor : IAsyncDisposable, IDisposable
 
     private static string Describe(ParameterSet parameters)
     {
-        const int Shown = 10;
-        string names = string.Join(", ", parameters.Take(Shown).Select(p => p.Name));
-        return parameters.Count > Shown ? $"{names}, … {parameters.Count - Shown} more" : names;
+        const int MaxNamesShown = 10;
+        string names = string.Join(", ", parameters.Take(MaxNamesShown).Select(p => p.Name));
+        return parameters.Count > MaxNamesShown ? $"{names}, … {parameters.Count - MaxNamesShown} more" : names;
     }
 
     private static string DescribeEvent(FindingEvent findingEvent)

@@ -5,7 +5,7 @@ namespace GradDiag;
 /// <param name="Loss">The loss at that step, or NaN when unknown.</param>
 /// <param name="GlobalNorm">The global gradient norm, or NaN when the step was not observed.</param>
 /// <param name="Observed">True when statistics were computed and handed to writers and detectors.</param>
-/// <param name="UpdateSkipped">True when the optimizer update of the step was skipped (or the snapshot said so).</param>
+/// <param name="UpdateSkipped">True when the optimizer update of the step was skipped (or the snapshot marked it skipped).</param>
 /// <param name="SkipRequested">True when the non-finite guard or a detector asked to skip the update; a custom loop should then skip it.</param>
 /// <param name="FindingsOpened">The number of findings that opened at this step.</param>
 public readonly record struct StepResult(

@@ -3,7 +3,7 @@ namespace GradDiag;
 /// <summary>
 /// Estimates the median of a stream in bounded memory by keeping a uniform random sample of at most
 /// <see cref="Capacity"/> values (reservoir sampling). The median is exact while the stream is no longer than
-/// the capacity; beyond it, the sample's median is an estimate whose rank error shrinks with the capacity.
+/// the capacity. Beyond it, the sample's median is an estimate whose rank error shrinks as the capacity grows.
 /// </summary>
 /// <remarks>Adding costs one random number and no allocation; the buffer is created on the first add.</remarks>
 internal sealed class MedianReservoir(int seed)

@@ -77,7 +77,7 @@ public class GradDiagServiceCollectionExtensionsTests
     }
 
     [Fact]
-    public void AddGradDiag_InvalidOption_FailsAtStartNamingOption()
+    public void AddGradDiag_InvalidOption_FailsAtStart()
     {
         IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {

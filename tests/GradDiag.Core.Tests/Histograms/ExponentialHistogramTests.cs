@@ -72,13 +72,13 @@ public class ExponentialHistogramTests
     }
 
     [Fact]
-    public void Fill_ZeroAndTinyValues_LandInBucketsAroundZero()
+    public void Fill_TinyValues_LandAroundZero()
     {
         HistogramData histogram = ExponentialHistogram.Create();
 
         ExponentialHistogram.Fill([0f, -1e-13f, 1e-13f], histogram);
 
-        // [-1e-12, 0) holds -1e-13; [0, 1e-12) holds 0 and 1e-13.
+        // Bucket [-1e-12, 0) contains -1e-13, and bucket [0, 1e-12) contains 0 and 1e-13.
         Dictionary<double, double> counts = Entries(histogram);
         counts[0].Should().Be(1);
         counts[1e-12].Should().Be(2);

@@ -5,7 +5,7 @@ namespace GradDiag.Core.Tests.Monitoring;
 public class GradientMonitorFindingTests
 {
     [Fact]
-    public void Observe_FindingOpensAndCloses_RaisesEventsAndText()
+    public void Observe_FindingLifecycle_RaisesEvents()
     {
         var writer = new RecordingWriter();
         var events = new List<FindingEvent>();

@@ -58,7 +58,7 @@ public class GradientMonitorStatisticsTests
     }
 
     [Fact]
-    public void Observe_NonFiniteGradient_CountsAndKeepsFiniteNorm()
+    public void Observe_NonFiniteGradient_CountsElements()
     {
         var detector = new CapturingDetector();
         using var monitor = new GradientMonitor(detectors: [detector]);
@@ -162,7 +162,7 @@ public class GradientMonitorStatisticsTests
     }
 
     [Fact]
-    public void Observe_OfflineStatistics_ComputesGlobalNormFromFiniteNorms()
+    public void Observe_OfflineStatistics_ComputesGlobalNorm()
     {
         var detector = new CapturingDetector();
         using var monitor = new GradientMonitor(detectors: [detector]);
@@ -179,7 +179,7 @@ public class GradientMonitorStatisticsTests
     }
 
     [Fact]
-    public void Observe_OfflineNonFiniteNorm_LeftOutOfGlobalNorm()
+    public void Observe_OfflineInfiniteNorm_IsLeftOut()
     {
         using var monitor = new GradientMonitor();
         var statistics = new StepStatistics(MonitorTestData.TwoLayers());
@@ -202,7 +202,7 @@ public class GradientMonitorStatisticsTests
         monitor.Observe(statistics).GlobalNorm.Should().Be(9);
     }
 
-    /// <summary>Copies what it observes, as the detector contract asks.</summary>
+    /// <summary>Copies what it observes, as the detector contract requires.</summary>
     private sealed class CapturingDetector : IGradientDetector
     {
         public string Name => "capturing";

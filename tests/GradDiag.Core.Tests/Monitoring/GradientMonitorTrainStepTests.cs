@@ -5,7 +5,7 @@ namespace GradDiag.Core.Tests.Monitoring;
 public class GradientMonitorTrainStepTests
 {
     [Fact]
-    public void TrainStep_HealthyStep_AppliesUpdateAndRecordsRatio()
+    public void TrainStep_HealthyStep_AppliesUpdate()
     {
         var backend = new FakeBackend(4, 2);
         var detector = new ThresholdDetector(double.MaxValue);

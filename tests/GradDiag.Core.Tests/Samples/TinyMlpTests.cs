@@ -104,8 +104,8 @@ public class TinyMlpTests
 
     private static double CentralDifference(TinyMlpBackend backend, TrainingBatch batch, float[] values, int index)
     {
-        // Loss is computed in float64, so a small step stays precise; a ReLU kink inside ±ε would break the
-        // comparison, and the fixed seeds keep the probed points clear of one.
+        // The loss is computed in float64, so a small step stays precise. A ReLU kink inside ±ε would break
+        // the comparison, and the fixed seeds keep the probed points clear of one.
         const float Epsilon = 1e-3f;
         float original = values[index];
         values[index] = original + Epsilon;

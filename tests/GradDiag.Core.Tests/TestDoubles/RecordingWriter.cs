@@ -1,6 +1,6 @@
 namespace GradDiag.Core.Tests.TestDoubles;
 
-/// <summary>A summary writer that keeps every record in memory, copying histograms as the contract asks.</summary>
+/// <summary>A summary writer that keeps every record in memory, copying histograms as the contract requires.</summary>
 public sealed class RecordingWriter(string name = "recording") : ISummaryWriter
 {
     public string Name { get; } = name;

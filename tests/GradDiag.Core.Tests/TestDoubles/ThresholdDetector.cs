@@ -1,8 +1,8 @@
 namespace GradDiag.Core.Tests.TestDoubles;
 
 /// <summary>
-/// Opens a finding while the global norm is above a threshold and closes it when the norm drops; reports a
-/// one-off observation when the loss is exactly 42. Records the steps it saw.
+/// Opens a finding while the global norm is above a threshold and closes it when the norm drops. It reports a
+/// one-off observation when the loss is exactly 42 and records the steps it observed.
 /// </summary>
 public sealed class ThresholdDetector(double threshold, string name = "threshold", string? parameter = null) : IGradientDetector
 {
