@@ -52,6 +52,37 @@ public class TensorStatisticsKernelTests
         vector.SumOfSquares.Should().BeApproximately(scalar.SumOfSquares, 1e-12 * Math.Max(scalar.SumOfSquares, 1e-300));
     }
 
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(3)]
+    [InlineData(70_001)]
+    [InlineData(99_999)]
+    public void Compute_OneBadBlock_MatchesReference(int nanIndex)
+    {
+        var random = new Random(9);
+        float[] values = new float[100_000];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = i % 7 == 0 ? 0f : (float)((random.NextDouble() - 0.5) * 1e-3);
+        }
+
+        if (nanIndex >= 0)
+        {
+            values[nanIndex] = float.NaN;
+            values[nanIndex / 2] = float.NegativeInfinity;
+        }
+
+        foreach (TensorStatistics actual in new[] { TensorStatisticsKernel.Compute(values), TensorStatisticsKernel.ComputeVector256(values) })
+        {
+            Reference expected = Reference.Of(values);
+            actual.NonFiniteCount.Should().Be(expected.NonFinite);
+            actual.ZeroCount.Should().Be(expected.Zeros);
+            actual.MaxAbs.Should().Be(expected.MaxAbs);
+            actual.SumOfSquares.Should().BeApproximately(expected.SumOfSquares, 1e-12 * expected.SumOfSquares);
+            actual.Sum.Should().BeApproximately(expected.Sum, 1e-12 * expected.SumOfAbs);
+        }
+    }
+
     [Fact]
     public void Compute_HugeValues_NormStaysFinite()
     {
