@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Google.Protobuf;
+using GradDiag.OrtBackend.Graphs;
 using GradDiag.OrtBackend.Models;
 using GradDiag.OrtBackend.Onnx;
 using GradDiag.OrtBackend.Tests.Support;
@@ -67,7 +68,7 @@ public sealed class ExternalDataTests : IDisposable
         var tensor = model.Proto.Graph.Initializer[0];
         tensor.DataLocation.Should().Be(TensorProto.Types.DataLocation.Default);
         tensor.ExternalData.Should().BeEmpty();
-        Graphs.Tensors.ToDoubles(tensor).Should().Equal(1.0, 2.0, 3.0);
+        Tensors.ToDoubles(tensor).Should().Equal(1.0, 2.0, 3.0);
     }
 
     [Fact]
@@ -77,7 +78,7 @@ public sealed class ExternalDataTests : IDisposable
 
         var model = OnnxModel.Load(path);
 
-        Graphs.Tensors.ToDoubles(model.Proto.Graph.Initializer[0]).Should().Equal(1.0, 2.0, 3.0);
+        Tensors.ToDoubles(model.Proto.Graph.Initializer[0]).Should().Equal(1.0, 2.0, 3.0);
     }
 
     [Fact]
@@ -88,7 +89,7 @@ public sealed class ExternalDataTests : IDisposable
 
         var model = OnnxModel.Load(path);
 
-        Graphs.Tensors.ToDoubles(model.Proto.Graph.Initializer[0]).Should().Equal(1.0, 2.0, 3.0);
+        Tensors.ToDoubles(model.Proto.Graph.Initializer[0]).Should().Equal(1.0, 2.0, 3.0);
     }
 
     [Theory]
@@ -188,6 +189,6 @@ public sealed class ExternalDataTests : IDisposable
 
         var model = OnnxModel.Load(File.ReadAllBytes(path), modelFolder);
 
-        Graphs.Tensors.ToDoubles(model.Proto.Graph.Initializer[0]).Should().Equal(1.0, 2.0, 3.0);
+        Tensors.ToDoubles(model.Proto.Graph.Initializer[0]).Should().Equal(1.0, 2.0, 3.0);
     }
 }
