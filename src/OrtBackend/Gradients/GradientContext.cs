@@ -5,8 +5,8 @@ using GradDiag.OrtBackend.Onnx;
 namespace GradDiag.OrtBackend.Gradients;
 
 /// <summary>
-/// What a gradient rule sees of one forward node: its inputs and outputs with their types, the gradients
-/// that reached its outputs, which inputs need a gradient, and the emitter for new nodes.
+/// The view of one forward node that a gradient rule works with: its inputs and outputs with their types,
+/// the gradients that reached its outputs, which inputs need a gradient, and the emitter for new nodes.
 /// </summary>
 internal sealed class GradientContext
 {

@@ -65,7 +65,7 @@ public sealed class OnnxModel
 
     /// <summary>
     /// Writes the model to <paramref name="path"/> through a temporary file in the same folder, so the
-    /// destination holds either the old or the new model, never a partial one.
+    /// destination contains either the old or the new model, never a partial one.
     /// </summary>
     /// <param name="path">The destination .onnx file.</param>
     /// <exception cref="OnnxModelException">The model would reach the 2 GiB protobuf limit.</exception>
