@@ -4,7 +4,7 @@ namespace GradDiag.OrtBackend.Models;
 
 /// <summary>
 /// Replaces calls to model-local functions (ModelProto.functions) with the function bodies, so that the
-/// gradient builder sees standard operators only.
+/// gradient builder works on standard operators only.
 /// </summary>
 internal static class FunctionInliner
 {

@@ -1,9 +1,9 @@
 namespace GradDiag.OrtBackend.Models;
 
 /// <summary>
-/// The exception thrown when an ONNX model file or byte buffer is malformed, unsafe or unsupported:
-/// a truncated or invalid protobuf, a tensor whose data does not match its declared type and shape,
-/// or external data that is missing, too short or outside the model's folder.
+/// The exception thrown when an ONNX model file or byte buffer is malformed, unsafe or unsupported.
+/// Examples are a truncated protobuf, a tensor whose data does not match its declared type and shape,
+/// and external data that is missing, too short or outside the model's folder.
 /// </summary>
 /// <remarks>
 /// The message names the source (file path or "bytes"), the field or tensor at fault, and the expected

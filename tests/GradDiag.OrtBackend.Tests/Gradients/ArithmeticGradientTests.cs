@@ -47,6 +47,22 @@ public class ArithmeticGradientTests
     }
 
     [Fact]
+    public void Broadcast_unknown_rank_uses_shape_ops()
+    {
+        var g = new GraphBuilder();
+        var x = g.Input("x", null);
+        var w = g.Initializer("w", [3, 1], TestData.Uniform(3, 9));
+        var y = g.Node("Mul", [x, w]);
+        var loss = g.WeightedSumLoss(y, [2, 3, 4]);
+        var feeds = new Dictionary<string, Feed> { ["x"] = new(TestData.Uniform(24, 10), [2, 3, 4], DataTypes.Double) };
+
+        var result = GradientChecker.Check(g, loss, feeds, ["w"]);
+
+        GradientChecker.AssertClose(result, DataTypes.Double);
+        result.TrainingModel.Proto.Graph.Node.Select(n => n.OpType).Should().Contain("NonZero");
+    }
+
+    [Fact]
     public void Mul_same_input_sums_both_terms()
     {
         var g = new GraphBuilder();

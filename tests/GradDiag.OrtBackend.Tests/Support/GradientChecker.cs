@@ -36,13 +36,20 @@ internal static class GradientChecker
         string loss,
         IReadOnlyDictionary<string, Feed> feeds,
         string[] parameters,
+        int maxCoordinates = 64) =>
+        Check(builder.ToModel(), builder.ElementType, loss, feeds, parameters, maxCoordinates);
+
+    /// <summary>Checks a model whose parameters are initializers of <paramref name="elementType"/>.</summary>
+    public static GradientCheckResult Check(
+        OnnxModel forward,
+        int elementType,
+        string loss,
+        IReadOnlyDictionary<string, Feed> feeds,
+        string[] parameters,
         int maxCoordinates = 64)
     {
-        var forward = builder.ToModel();
         var training = GradientGraphBuilder.Build(forward, loss, new GradientBuilderOptions { TrainableParameters = parameters });
-
-        var elementType = builder.ElementType;
-        var parameterValues = parameters.ToDictionary(p => p, p => ReadInitializer(builder.Graph, p));
+        var parameterValues = parameters.ToDictionary(p => p, p => ReadInitializer(forward.Proto.Graph, p));
 
         using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
         using var trainingSession = new InferenceSession(training.ToByteArray(), options);
@@ -50,7 +57,7 @@ internal static class GradientChecker
         var outputs = Run(trainingSession, feeds, parameterValues, elementType, outputNames);
         var analytic = parameters.Select((p, i) => (p, outputs[i + 1])).ToDictionary(x => x.p, x => x.Item2);
 
-        using var forwardSession = new InferenceSession(ParametersAsInputs(builder.Model, parameters).ToByteArray(), options);
+        using var forwardSession = new InferenceSession(ParametersAsInputs(forward.Proto, parameters).ToByteArray(), options);
         var numeric = new Dictionary<string, double[]>();
         var random = new Random(17);
         foreach (var parameter in parameters)

@@ -24,7 +24,7 @@ internal sealed class GraphBuilder
     public GraphProto Graph => model.Graph;
 
     /// <summary>Adds a graph input; a null dimension is symbolic (named by <paramref name="symbol"/>).</summary>
-    public string Input(string name, long?[] dims, int? elementType = null, string symbol = "N")
+    public string Input(string name, long?[]? dims, int? elementType = null, string symbol = "N")
     {
         model.Graph.Input.Add(ValueInfo(name, elementType ?? ElementType, dims, symbol));
         return name;

@@ -4,7 +4,7 @@ namespace GradDiag.OrtBackend.Gradients.Rules;
 
 /// <summary>
 /// Slice (opset 10 and later, any starts, ends, axes and steps): the same Slice applied to the flat
-/// positions of X (Range reshaped to X's shape) says where each element of dY came from, and
+/// positions of X (Range reshaped to X's shape) gives the source position of each element of dY, and
 /// ScatterElements writes dY there into zeros. The positions are unique, so no accumulation is needed.
 /// </summary>
 internal sealed class SliceRule : IGradientRule
