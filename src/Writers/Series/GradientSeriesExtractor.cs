@@ -11,7 +11,7 @@ namespace GradDiag.Writers.Series;
 /// <c>gradient_norm/&lt;p&gt;</c>, <c>grad_2.0_norm/&lt;p&gt;</c> and other <c>grad…norm/&lt;p&gt;</c> forms,
 /// <c>gradients/&lt;p&gt;/norm</c> and <c>&lt;p&gt;/grad_norm</c>. Global norms: <c>grad_norm</c>,
 /// <c>train/grad_norm</c>, <c>gradients/norm</c>, <c>total_norm</c>, <c>global_norm/gradient_norm</c>,
-/// <c>grad_2.0_norm_total</c> and <c>grad_norm/total</c>. Tags naming a learning rate or a clipped norm are left out.</para>
+/// <c>grad_2.0_norm_total</c>, <c>grad_norm_global</c> (GradDiag's own) and <c>grad_norm/total</c>. Tags naming a learning rate or a clipped norm are left out.</para>
 /// <para>Depth order comes from GradDiag's parameter table (text tag <c>graddiag/parameters</c>) when the run has
 /// one, else from a natural sort of layer names, so <c>dense, dense_1, …, dense_5</c> and <c>layer2 &lt; layer10</c>.</para>
 /// </remarks>
@@ -26,7 +26,7 @@ public static class GradientSeriesExtractor
         new($@"^gradients?/(?<parameter>.+)/norm$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant),
         new($@"^(?:.*/)?{NormWord}/(?<parameter>.+)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant),
         new($@"^(?<parameter>.+)/(?:{NormWord}|total_norm)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant),
-        new($@"^(?:.*/)?(?:{NormWord}(?:_total)?|total_norm|grad(?:ient)?s?/norm)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant),
+        new($@"^(?:.*/)?(?:{NormWord}(?:_total|_global)?|total_norm|grad(?:ient)?s?/norm)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant),
     ];
 
     private static readonly HashSet<string> GlobalNames = new(StringComparer.OrdinalIgnoreCase)
