@@ -124,6 +124,18 @@ internal sealed class RecordQueue : IAsyncDisposable
             return;
         }
 
+        // FullQueuePolicy.Wait: spin and yield briefly first, because the background loop usually frees room within
+        // microseconds and blocking on a task for every record costs far more when producers outrun it.
+        var spinner = default(SpinWait);
+        for (int attempt = 0; attempt < 64; attempt++)
+        {
+            spinner.SpinOnce(sleep1Threshold: -1);
+            if (writer.TryWrite(record))
+            {
+                return;
+            }
+        }
+
         try
         {
             // FullQueuePolicy.Wait: the caller chose to wait for room rather than lose records.

@@ -39,7 +39,11 @@ internal static class EventFileReader
                     break;
                 }
 
-                stream.Position = offset;
+                if (stream.Position != offset)
+                {
+                    stream.Position = offset;
+                }
+
                 stream.ReadExactly(header);
                 bool lengthValid = RecordFraming.TryReadHeader(header, out ulong length);
                 if (!lengthValid || length > (ulong)options.MaxRecordLength)
