@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using Google.Protobuf;
 using GradDiag.Writers.Framing;
@@ -13,117 +12,96 @@ namespace GradDiag.Writers.Reading;
 /// </summary>
 internal static class EventFileReader
 {
-    private const int MaxReusedBufferSize = 1024 * 1024;
-
-    /// <summary>Reads every valid record of <paramref name="path"/> and hands each decoded event to <paramref name="onEvent"/>.</summary>
+    /// <summary>Reads every valid record of <paramref name="path"/> and hands it to <paramref name="consumer"/>.</summary>
     /// <exception cref="TensorBoardFormatException">A record is corrupt and the options ask to throw.</exception>
-    public static EventFileSummary Read(string path, TensorBoardReaderOptions options, List<EventFileIssue> issues, Action<long, Event> onEvent)
+    public static EventFileSummary Read(string path, TensorBoardReaderOptions options, List<EventFileIssue> issues, IEventConsumer consumer)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024, FileOptions.SequentialScan);
-        long fileLength = stream.Length;
+        using var file = new FileWindow(path);
+        long fileLength = file.Length;
         long offset = 0;
         long valid = 0;
         long corrupt = 0;
         long trailing = 0;
-        Span<byte> header = stackalloc byte[RecordFraming.HeaderSize];
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(4096);
-        try
+        while (offset < fileLength)
         {
-            while (offset < fileLength)
+            long remaining = fileLength - offset;
+            if (remaining < RecordFraming.HeaderSize)
             {
-                long remaining = fileLength - offset;
-                if (remaining < RecordFraming.HeaderSize)
+                trailing = remaining;
+                issues.Add(Issue(path, offset, EventFileIssueKind.TruncatedRecord, $"The file ends {remaining} bytes into a record header of {RecordFraming.HeaderSize} bytes."));
+                break;
+            }
+
+            bool lengthValid = RecordFraming.TryReadHeader(file.Get(offset, RecordFraming.HeaderSize), out ulong length);
+            if (!lengthValid || length > (ulong)options.MaxRecordLength)
+            {
+                corrupt++;
+                EventFileIssueKind kind = lengthValid ? EventFileIssueKind.RecordTooLarge : EventFileIssueKind.LengthCrcMismatch;
+                string message = lengthValid
+                    ? $"The record declares a payload of {length} bytes, more than the limit of {options.MaxRecordLength} bytes."
+                    : "The CRC of the record's length field does not match, so its length cannot be trusted.";
+                if (!HandleCorruption(path, offset, kind, message, options, issues))
                 {
-                    trailing = remaining;
-                    issues.Add(Issue(path, offset, EventFileIssueKind.TruncatedRecord, $"The file ends {remaining} bytes into a record header of {RecordFraming.HeaderSize} bytes."));
                     break;
                 }
 
-                if (stream.Position != offset)
+                long next = FindNextRecord(file, offset + 1, options.MaxRecordLength);
+                issues.Add(Issue(path, offset, EventFileIssueKind.SkippedBytes, next < 0
+                    ? $"No valid record follows; the last {fileLength - offset} bytes were skipped."
+                    : $"Skipped {next - offset} bytes to the next valid record at offset {next}."));
+                if (next < 0)
                 {
-                    stream.Position = offset;
-                }
-
-                stream.ReadExactly(header);
-                bool lengthValid = RecordFraming.TryReadHeader(header, out ulong length);
-                if (!lengthValid || length > (ulong)options.MaxRecordLength)
-                {
-                    corrupt++;
-                    EventFileIssueKind kind = lengthValid ? EventFileIssueKind.RecordTooLarge : EventFileIssueKind.LengthCrcMismatch;
-                    string message = lengthValid
-                        ? $"The record declares a payload of {length} bytes, more than the limit of {options.MaxRecordLength} bytes."
-                        : "The CRC of the record's length field does not match, so its length cannot be trusted.";
-                    if (!HandleCorruption(path, offset, kind, message, options, issues))
-                    {
-                        break;
-                    }
-
-                    long next = FindNextRecord(stream, offset + 1, fileLength, options.MaxRecordLength);
-                    issues.Add(Issue(path, offset, EventFileIssueKind.SkippedBytes, next < 0
-                        ? $"No valid record follows; the last {fileLength - offset} bytes were skipped."
-                        : $"Skipped {next - offset} bytes to the next valid record at offset {next}."));
-                    if (next < 0)
-                    {
-                        break;
-                    }
-
-                    offset = next;
-                    continue;
-                }
-
-                int payloadLength = (int)length;
-                if ((long)length + RecordFraming.Overhead > remaining)
-                {
-                    trailing = remaining;
-                    issues.Add(Issue(path, offset, EventFileIssueKind.TruncatedRecord, $"The file ends inside a record: it declares {length} payload bytes, but only {remaining} of its {(long)length + RecordFraming.Overhead} bytes are present."));
                     break;
                 }
 
-                int needed = payloadLength + RecordFraming.FooterSize;
-                if (buffer.Length < needed)
+                offset = next;
+                continue;
+            }
+
+            if ((long)length + RecordFraming.Overhead > remaining)
+            {
+                trailing = remaining;
+                issues.Add(Issue(path, offset, EventFileIssueKind.TruncatedRecord, $"The file ends inside a record: it declares {length} payload bytes, but only {remaining} of its {(long)length + RecordFraming.Overhead} bytes are present."));
+                break;
+            }
+
+            int payloadLength = (int)length;
+            long recordOffset = offset;
+            ReadOnlySpan<byte> record = file.Get(offset, payloadLength + RecordFraming.Overhead);
+            ReadOnlySpan<byte> payload = record.Slice(RecordFraming.HeaderSize, payloadLength);
+            offset += payloadLength + RecordFraming.Overhead;
+            if (!RecordFraming.CheckFooter(payload, record[(RecordFraming.HeaderSize + payloadLength)..]))
+            {
+                corrupt++;
+                if (!HandleCorruption(path, recordOffset, EventFileIssueKind.DataCrcMismatch, $"The CRC of the record's {payloadLength}-byte payload does not match.", options, issues))
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = needed <= MaxReusedBufferSize ? ArrayPool<byte>.Shared.Rent(needed) : new byte[needed];
+                    break;
                 }
 
-                stream.ReadExactly(buffer, 0, needed);
-                ReadOnlySpan<byte> payload = buffer.AsSpan(0, payloadLength);
-                if (!RecordFraming.CheckFooter(payload, buffer.AsSpan(payloadLength, RecordFraming.FooterSize)))
-                {
-                    corrupt++;
-                    if (!HandleCorruption(path, offset, EventFileIssueKind.DataCrcMismatch, $"The CRC of the record's {payloadLength}-byte payload does not match.", options, issues))
-                    {
-                        break;
-                    }
+                continue;
+            }
 
-                    offset += needed + RecordFraming.HeaderSize;
-                    continue;
-                }
-
-                Event? decoded = TryParse(payload, out string? error);
-                if (decoded is null)
-                {
-                    corrupt++;
-                    if (!HandleCorruption(path, offset, EventFileIssueKind.InvalidEvent, $"The {payloadLength}-byte payload passed its CRC check but is not a valid Event message: {error}", options, issues))
-                    {
-                        break;
-                    }
-
-                    offset += needed + RecordFraming.HeaderSize;
-                    continue;
-                }
-
+            if (consumer.AcceptsScalars && ScalarEventDecoder.TryDecode(payload, out double wallTime, out long step, out ReadOnlySpan<byte> tag, out float value))
+            {
                 valid++;
-                onEvent(offset, decoded);
-                offset += needed + RecordFraming.HeaderSize;
+                consumer.OnScalar(recordOffset, wallTime, step, tag, value);
+                continue;
             }
-        }
-        finally
-        {
-            if (buffer.Length <= MaxReusedBufferSize)
+
+            Event? decoded = TryParse(payload, out string? error);
+            if (decoded is null)
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                corrupt++;
+                if (!HandleCorruption(path, recordOffset, EventFileIssueKind.InvalidEvent, $"The {payloadLength}-byte payload passed its CRC check but is not a valid Event message: {error}", options, issues))
+                {
+                    break;
+                }
+
+                continue;
             }
+
+            valid++;
+            consumer.OnEvent(recordOffset, decoded);
         }
 
         return new EventFileSummary(path, valid, corrupt, trailing);
@@ -146,8 +124,7 @@ internal static class EventFileReader
     /// <summary>Records the issue and returns true when reading goes on; throws when the options say so.</summary>
     private static bool HandleCorruption(string path, long offset, EventFileIssueKind kind, string message, TensorBoardReaderOptions options, List<EventFileIssue> issues)
     {
-        EventFileIssue issue = Issue(path, offset, kind, message);
-        issues.Add(issue);
+        issues.Add(Issue(path, offset, kind, message));
         return options.CorruptRecords switch
         {
             CorruptRecordHandling.Skip => true,
@@ -157,53 +134,23 @@ internal static class EventFileReader
     }
 
     /// <summary>Scans forward for the next offset where a whole record with valid length and data CRCs starts; -1 when none.</summary>
-    private static long FindNextRecord(FileStream stream, long start, long fileLength, long maxRecordLength)
+    private static long FindNextRecord(FileWindow file, long start, long maxRecordLength)
     {
-        const int ChunkSize = 64 * 1024;
-        byte[] chunk = ArrayPool<byte>.Shared.Rent(ChunkSize + RecordFraming.HeaderSize);
-        try
+        for (long candidate = start; candidate + RecordFraming.Overhead <= file.Length; candidate++)
         {
-            for (long chunkStart = start; chunkStart + RecordFraming.Overhead <= fileLength; chunkStart += ChunkSize)
+            if (RecordFraming.TryReadHeader(file.Get(candidate, RecordFraming.HeaderSize), out ulong length)
+                && length <= (ulong)maxRecordLength
+                && (long)length + RecordFraming.Overhead <= file.Length - candidate)
             {
-                stream.Position = chunkStart;
-                int count = (int)Math.Min(ChunkSize + RecordFraming.HeaderSize - 1, fileLength - chunkStart);
-                stream.ReadExactly(chunk, 0, count);
-                for (int i = 0; i < Math.Min(ChunkSize, count - RecordFraming.HeaderSize + 1); i++)
+                ReadOnlySpan<byte> record = file.Get(candidate, (int)length + RecordFraming.Overhead);
+                if (RecordFraming.CheckFooter(record.Slice(RecordFraming.HeaderSize, (int)length), record[(RecordFraming.HeaderSize + (int)length)..]))
                 {
-                    long candidate = chunkStart + i;
-                    if (RecordFraming.TryReadHeader(chunk.AsSpan(i, RecordFraming.HeaderSize), out ulong length)
-                        && length <= (ulong)maxRecordLength
-                        && (long)length + RecordFraming.Overhead <= fileLength - candidate
-                        && PayloadMatches(stream, candidate, (int)length))
-                    {
-                        return candidate;
-                    }
+                    return candidate;
                 }
             }
+        }
 
-            return -1;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(chunk);
-        }
-    }
-
-    private static bool PayloadMatches(FileStream stream, long offset, int length)
-    {
-        long saved = stream.Position;
-        byte[] payload = ArrayPool<byte>.Shared.Rent(length + RecordFraming.FooterSize);
-        try
-        {
-            stream.Position = offset + RecordFraming.HeaderSize;
-            stream.ReadExactly(payload, 0, length + RecordFraming.FooterSize);
-            return RecordFraming.CheckFooter(payload.AsSpan(0, length), payload.AsSpan(length, RecordFraming.FooterSize));
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(payload);
-            stream.Position = saved;
-        }
+        return -1;
     }
 
     private static EventFileIssue Issue(string path, long offset, EventFileIssueKind kind, string message) =>

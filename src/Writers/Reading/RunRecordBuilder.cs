@@ -9,7 +9,7 @@ namespace GradDiag.Writers.Reading;
 /// Turns the events of one run into <see cref="SummaryRecord"/>s: it remembers each tag's first plugin (as
 /// TensorBoard does), converts every value form and applies the run's <see cref="StepOrdering"/>.
 /// </summary>
-internal sealed class RunRecordBuilder(string runName, StepOrdering ordering)
+internal sealed class RunRecordBuilder(string runName, StepOrdering ordering) : IEventConsumer
 {
     /// <summary>Wall times above this are not seconds; TorchSharp writes .NET ticks in a file's first event.</summary>
     private const double MaxPlausibleSeconds = 1e11;
@@ -17,6 +17,26 @@ internal sealed class RunRecordBuilder(string runName, StepOrdering ordering)
     private readonly Dictionary<string, List<SummaryRecord>> _series = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _pluginByTag = new(StringComparer.Ordinal);
     private readonly List<string> _tagOrder = [];
+    private readonly HashSet<string> _tagNames = new(StringComparer.Ordinal);
+
+    /// <inheritdoc/>
+    public bool AcceptsScalars => true;
+
+    /// <inheritdoc/>
+    public void OnEvent(long offset, Event message) => Add(message);
+
+    /// <inheritdoc/>
+    public void OnScalar(long offset, double wallTime, long step, ReadOnlySpan<byte> tag, float value)
+    {
+        string name = InternTag(tag);
+        if (!_pluginByTag.TryGetValue(name, out string? plugin))
+        {
+            plugin = string.Empty;
+            _pluginByTag.Add(name, plugin);
+        }
+
+        Append(Scalar(name, step, NormalizeWallTime(wallTime), plugin.Length > 0 ? plugin : "scalars", value));
+    }
 
     /// <summary>Adds every supported value of <paramref name="message"/>.</summary>
     public void Add(Event message)
@@ -85,6 +105,28 @@ internal sealed class RunRecordBuilder(string runName, StepOrdering ordering)
         }
 
         return double.NaN;
+    }
+
+    /// <summary>Returns one string instance per distinct tag, decoding the UTF-8 bytes only for a tag not seen before.</summary>
+    private string InternTag(ReadOnlySpan<byte> utf8)
+    {
+        const int MaxStackChars = 512;
+        if (utf8.Length > MaxStackChars)
+        {
+            string decoded = System.Text.Encoding.UTF8.GetString(utf8);
+            return _tagNames.TryGetValue(decoded, out string? known) ? known : Remember(decoded);
+        }
+
+        Span<char> chars = stackalloc char[MaxStackChars];
+        int count = System.Text.Encoding.UTF8.GetChars(utf8, chars);
+        HashSet<string>.AlternateLookup<ReadOnlySpan<char>> lookup = _tagNames.GetAlternateLookup<ReadOnlySpan<char>>();
+        return lookup.TryGetValue(chars[..count], out string? existing) ? existing : Remember(new string(chars[..count]));
+    }
+
+    private string Remember(string tag)
+    {
+        _tagNames.Add(tag);
+        return tag;
     }
 
     private void Append(SummaryRecord record)

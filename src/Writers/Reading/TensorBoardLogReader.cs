@@ -106,7 +106,7 @@ public sealed class TensorBoardLogReader
         foreach (string file in run.EventFiles)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            files.Add(EventFileReader.Read(file, _options, issues, (_, message) => builder.Add(message)));
+            files.Add(EventFileReader.Read(file, _options, issues, builder));
         }
 
         (List<SummaryRecord> records, List<string> tags) = builder.Build();
@@ -122,9 +122,9 @@ public sealed class TensorBoardLogReader
     /// <summary>Reads the raw events of one file in order, for tools that need fields the records leave out.</summary>
     internal IReadOnlyList<(long Offset, Event Event)> ReadEvents(string file, List<EventFileIssue> issues)
     {
-        var events = new List<(long, Event)>();
-        EventFileReader.Read(file, _options, issues, (offset, message) => events.Add((offset, message)));
-        return events;
+        var collector = new EventCollector();
+        EventFileReader.Read(file, _options, issues, collector);
+        return collector.Events;
     }
 
     private static bool IsEventFile(string path)

@@ -17,6 +17,9 @@ internal sealed class TensorBoardEventSink : IRecordSink
 {
     private const int WriteThreshold = 256 * 1024;
 
+    /// <summary>Bounds the by-reference cache, which would otherwise grow with callers that build a new tag string per call.</summary>
+    private const int MaxTagsByReference = 4096;
+
     private readonly FileStream _stream;
     private readonly string _path;
     private readonly string _writerName;
@@ -24,6 +27,7 @@ internal sealed class TensorBoardEventSink : IRecordSink
     private readonly bool _isResume;
     private readonly ILogger _logger;
     private readonly Dictionary<string, TagState> _tags = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TagState> _tagsByReference = new(ReferenceEqualityComparer.Instance);
 
     private byte[] _buffer = new byte[64 * 1024];
     private int _length;
@@ -216,11 +220,22 @@ internal sealed class TensorBoardEventSink : IRecordSink
 
     private TagState GetTagState(string tag)
     {
-        if (!_tags.TryGetValue(tag, out TagState? state))
+        // Callers usually pass the same string instances every step, so a lookup by reference avoids hashing the text.
+        if (_tagsByReference.TryGetValue(tag, out TagState? state))
+        {
+            return state;
+        }
+
+        if (!_tags.TryGetValue(tag, out state))
         {
             string sanitized = TagSanitizer.Sanitize(tag);
             state = new TagState(sanitized, Encoding.UTF8.GetBytes(sanitized));
             _tags.Add(tag, state);
+        }
+
+        if (_tagsByReference.Count < MaxTagsByReference)
+        {
+            _tagsByReference.Add(tag, state);
         }
 
         return state;
