@@ -76,6 +76,36 @@ public sealed class TensorBoardSummaryWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task Write_EveryRecord_ReencodesByteExact()
+    {
+        string file;
+        await using (var writer = new TensorBoardSummaryWriter(Options("exact")))
+        {
+            file = writer.FilePath;
+            writer.WriteHyperparameters(new Dictionary<string, object> { ["lr"] = 0.001, ["layers"] = 6 });
+            writer.WriteText("graddiag/findings", 1, "none");
+            writer.WriteScalar("loss", 1, 0.5);
+            writer.WriteHistogram("grad_hist/fc1.weight", 1, Histogram());
+        }
+
+        byte[] bytes = await File.ReadAllBytesAsync(file);
+        int offset = 0;
+        int records = 0;
+        while (offset < bytes.Length)
+        {
+            int length = (int)BitConverter.ToUInt64(bytes, offset);
+            byte[] payload = bytes.AsSpan(offset + 12, length).ToArray();
+
+            Google.Protobuf.MessageExtensions.ToByteArray(Event.Parser.ParseFrom(payload)).Should().Equal(payload, "record {0} at offset {1}", records, offset);
+            GradDiag.Writers.Framing.RecordFraming.Frame(payload).Should().Equal(bytes.AsSpan(offset, length + 16).ToArray());
+            offset += length + 16;
+            records++;
+        }
+
+        records.Should().Be(6, "header, session start, hyperparameters, text, scalar and histogram");
+    }
+
+    [Fact]
     public async Task WriteScalar_Overflow_IsClampedAndCounted()
     {
         await using var writer = new TensorBoardSummaryWriter(Options("clamp"));
