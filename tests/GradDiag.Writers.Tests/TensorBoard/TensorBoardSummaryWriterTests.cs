@@ -264,13 +264,16 @@ public sealed class TensorBoardSummaryWriterTests : IDisposable
         string blocker = Path.Combine(_folder.Path, "file");
         await File.WriteAllTextAsync(blocker, "not a folder");
         var options = new TensorBoardWriterOptions { LogDirectory = Path.Combine(blocker, "logs"), RunName = "r" };
+        var logger = new CapturingLogger();
 
-        await using var writer = new TensorBoardSummaryWriter(options);
+        await using var writer = new TensorBoardSummaryWriter(options, logger);
         writer.WriteScalar("loss", 0, 1);
+        writer.WriteScalar("loss", 1, 1);
         await writer.FlushAsync();
 
         writer.Fault.Should().BeAssignableTo<IOException>();
-        writer.DroppedAfterFault.Should().Be(1);
+        writer.DroppedAfterFault.Should().Be(2);
+        logger.Errors.Should().ContainSingle().Which.Should().Be(200);
     }
 
     [Fact]
@@ -392,6 +395,24 @@ public sealed class TensorBoardSummaryWriterTests : IDisposable
         {
             // SequenceEqual keeps the check fast on 125000 points; a mismatch still names the tag.
             series.Select(r => r.Step).SequenceEqual(Enumerable.Range(0, PerThread).Select(i => (long)i)).Should().BeTrue("tag {0} must hold every step once, in order", series.Key);
+        }
+    }
+
+    private sealed class CapturingLogger : Microsoft.Extensions.Logging.ILogger<TensorBoardSummaryWriter>
+    {
+        public List<int> Errors { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (logLevel == Microsoft.Extensions.Logging.LogLevel.Error)
+            {
+                Errors.Add(eventId.Id);
+            }
         }
     }
 
