@@ -10,8 +10,8 @@ namespace GradDiag.Writers.TensorBoard;
 /// for the writer's lifetime and deleted when the writer is disposed.
 /// </summary>
 /// <remarks>
-/// The operating system releases the lock when the holding process dies, so a lock file that exists but can be
-/// opened was left by a dead writer; it is taken over and logged. The file stores the holder's process id, host
+/// The operating system releases the lock when the holding process dies. A lock file that exists but can be
+/// opened was therefore left by a dead writer, and it is taken over and logged. The file stores the holder's process id, host
 /// name and start time for error messages.
 /// </remarks>
 internal sealed class RunFolderLock : IDisposable
