@@ -45,6 +45,7 @@ internal sealed class RecordQueue : IAsyncDisposable
     private long _pending;
     private int _waitingProducers;
     private readonly ManualResetEventSlim _spaceAvailable = new(false);
+    private readonly SemaphoreSlim _halfFull = new(0, 1);
 
     /// <summary>Starts the background loop over <paramref name="sink"/>, or a faulted queue when the sink could not be opened.</summary>
     public RecordQueue(IRecordSink? sink, Exception? openFault, QueueSettings settings, string destination, ILogger logger, TimeProvider timeProvider)
@@ -149,6 +150,19 @@ internal sealed class RecordQueue : IAsyncDisposable
         {
             Interlocked.Decrement(ref _pending);
             Reject(record);
+            return;
+        }
+
+        if (Volatile.Read(ref _pending) >= _histogramLimit && _halfFull.CurrentCount == 0)
+        {
+            try
+            {
+                _halfFull.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Another producer released it first.
+            }
         }
     }
 
@@ -260,10 +274,11 @@ internal sealed class RecordQueue : IAsyncDisposable
             }
 
             // After a busy batch, let the next records collect for a moment instead of waking this loop for
-            // each one: a wake-up costs microseconds, far more than writing a record.
+            // each one: a wake-up costs microseconds, far more than writing a record. A producer that fills
+            // half the queue ends the pause early.
             if (processed > 1 && !reader.Completion.IsCompleted)
             {
-                await Task.Delay(BatchPause).ConfigureAwait(false);
+                await _halfFull.WaitAsync(BatchPause).ConfigureAwait(false);
             }
         }
 
