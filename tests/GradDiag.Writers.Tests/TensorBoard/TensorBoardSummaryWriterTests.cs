@@ -169,7 +169,7 @@ public sealed class TensorBoardSummaryWriterTests : IDisposable
 
         Action second = () => _ = new TensorBoardSummaryWriter(Options("shared"));
 
-        second.Should().Throw<InvalidOperationException>().WithMessage("*in use*RunFolderConflict*");
+        second.Should().Throw<InvalidOperationException>().WithMessage($"*in use by process {Environment.ProcessId}*RunFolderConflict*");
     }
 
     [Fact]
@@ -196,6 +196,7 @@ public sealed class TensorBoardSummaryWriterTests : IDisposable
         }
 
         File.Exists(lockPath).Should().BeFalse();
+        File.Exists(lockPath + ".owner").Should().BeFalse();
     }
 
     [Fact]
