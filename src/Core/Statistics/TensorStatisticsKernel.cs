@@ -18,19 +18,19 @@ namespace GradDiag;
 /// float32 lanes with four independent accumulators, and the block's partial sums are then added into float64
 /// totals. A block is computed again from its elements in float64, with NaN and ±Infinity masked out, when its
 /// float32 sum of squares is not finite or when its largest |x| is nonzero but below 2^-50. The first case
-/// catches NaN, ±Infinity and squares or sums above float.MaxValue. The second keeps squares that would
-/// underflow float32 (denormal elements) exact. So the norm of a tensor whose true norm is finite never
-/// overflows, and NaN and ±Infinity never reach the sums or the maximum.
+/// catches NaN, ±Infinity, and squares or per-lane sums of squares above float.MaxValue. The second keeps squares
+/// that would underflow float32 (denormal elements) exact. So the norm of a tensor whose true norm is finite
+/// never overflows, and NaN and ±Infinity never reach the sums or the maximum.
 /// </para>
 /// <para>
 /// Error bound: in a float32 block each lane adds at most 32 terms with one rounding each (16 on the 512-bit
 /// path), and the four accumulators are then added pairwise. So a block's sum of squares is within 34 × 2^-24
-/// (about 2.1e-6) relative of its exact value, and a block's sum within 2.1e-6 times the block's sum of |x|.
-/// The float64 totals add at most 1.1e-16 relative per block added to a lane, which is about 1e-12 for
-/// 64 M elements. The same bounds therefore hold for the whole tensor. Squares below float32's normal range
+/// (about 2.1e-6) relative of its exact value, and a block's sum within 2.1e-6 times the block's sum of |x|. The
+/// float64 totals add at most 1.1e-16 relative per block added to a lane, which is about 7e-12 for 64 M elements
+/// (65536 blocks). The same bounds therefore hold for the whole tensor. Squares below float32's normal range
 /// (elements below 2^-63) lose at most 2^-150 each. In a block whose largest |x| is at least 2^-50 that is at
-/// most 1e-12 of the block's sum of squares. The bound is a worst case. On 16 M random elements the tests
-/// check an error below 1e-7.
+/// most 1e-12 of the block's sum of squares. The bound is a worst case. On 16 M random elements the tests check
+/// an error below 1e-7.
 /// </para>
 /// </remarks>
 public static class TensorStatisticsKernel
@@ -202,7 +202,7 @@ public static class TensorStatisticsKernel
     }
 
     /// <summary>
-    /// Returns whether a block's float32 partial sums can be kept: its sum of squares is finite (so it held no
+    /// Returns whether a block's float32 partial sums can be kept: its sum of squares is finite (so it contains no
     /// NaN, no ±Infinity and no overflow) and its largest |x| is zero or at least 2^-50.
     /// </summary>
     private static bool IsFloat32BlockExact(Vector512<float> squares, Vector512<float> max)
