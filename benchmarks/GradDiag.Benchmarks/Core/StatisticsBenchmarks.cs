@@ -36,4 +36,8 @@ public class StatisticsBenchmarks
     /// <summary>Computes sum of squares, sum, max |g|, non-finite and zero counts in one pass.</summary>
     [Benchmark]
     public double OnePassStatistics() => TensorStatisticsKernel.Compute(_values).SumOfSquares;
+
+    /// <summary>Computes the same statistics with the previous kernel, which widened every element to float64.</summary>
+    [Benchmark]
+    public double PreviousOnePassStatistics() => PreviousStatisticsKernel.Compute(_values).SumOfSquares;
 }

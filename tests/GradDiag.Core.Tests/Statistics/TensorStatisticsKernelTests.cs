@@ -2,6 +2,12 @@ namespace GradDiag.Core.Tests.Statistics;
 
 public class TensorStatisticsKernelTests
 {
+    // The kernel's stated worst-case relative error for float32 blocks. Blocks computed in float64 (those with
+    // NaN, ±Infinity, squares above float.MaxValue or a largest |x| below 2^-50) are checked at 1e-12.
+    private const double Bound = TensorStatisticsKernel.RelativeErrorBound;
+
+    public static TheoryData<bool> Paths => [false, true];
+
     public static TheoryData<int> Lengths => [0, 1, 7, 8, 15, 16, 17, 31, 33, 64, 1000, 4099];
 
     [Theory]
@@ -17,8 +23,8 @@ public class TensorStatisticsKernelTests
         actual.NonFiniteCount.Should().Be(expected.NonFinite);
         actual.ZeroCount.Should().Be(expected.Zeros);
         actual.MaxAbs.Should().Be(expected.MaxAbs);
-        actual.SumOfSquares.Should().BeApproximately(expected.SumOfSquares, 1e-12 * Math.Max(expected.SumOfSquares, 1e-300));
-        actual.Sum.Should().BeApproximately(expected.Sum, 1e-12 * Math.Max(expected.SumOfAbs, 1e-300));
+        actual.SumOfSquares.Should().BeApproximately(expected.SumOfSquares, Bound * Math.Max(expected.SumOfSquares, 1e-300));
+        actual.Sum.Should().BeApproximately(expected.Sum, Bound * Math.Max(expected.SumOfAbs, 1e-300));
     }
 
     [Theory]
@@ -33,7 +39,7 @@ public class TensorStatisticsKernelTests
         vector.NonFiniteCount.Should().Be(scalar.NonFiniteCount);
         vector.ZeroCount.Should().Be(scalar.ZeroCount);
         vector.MaxAbs.Should().Be(scalar.MaxAbs);
-        vector.SumOfSquares.Should().BeApproximately(scalar.SumOfSquares, 1e-12 * Math.Max(scalar.SumOfSquares, 1e-300));
+        vector.SumOfSquares.Should().BeApproximately(scalar.SumOfSquares, Bound * Math.Max(scalar.SumOfSquares, 1e-300));
     }
 
     [Theory]
@@ -49,7 +55,7 @@ public class TensorStatisticsKernelTests
         vector.ZeroCount.Should().Be(scalar.ZeroCount);
         vector.MaxAbs.Should().Be(scalar.MaxAbs);
         vector.Sum.Should().BeApproximately(scalar.Sum, 1e-9 * Math.Max(Math.Abs(scalar.Sum), 1e30));
-        vector.SumOfSquares.Should().BeApproximately(scalar.SumOfSquares, 1e-12 * Math.Max(scalar.SumOfSquares, 1e-300));
+        vector.SumOfSquares.Should().BeApproximately(scalar.SumOfSquares, Bound * Math.Max(scalar.SumOfSquares, 1e-300));
     }
 
     [Theory]
@@ -78,8 +84,8 @@ public class TensorStatisticsKernelTests
             actual.NonFiniteCount.Should().Be(expected.NonFinite);
             actual.ZeroCount.Should().Be(expected.Zeros);
             actual.MaxAbs.Should().Be(expected.MaxAbs);
-            actual.SumOfSquares.Should().BeApproximately(expected.SumOfSquares, 1e-12 * expected.SumOfSquares);
-            actual.Sum.Should().BeApproximately(expected.Sum, 1e-12 * expected.SumOfAbs);
+            actual.SumOfSquares.Should().BeApproximately(expected.SumOfSquares, Bound * expected.SumOfSquares);
+            actual.Sum.Should().BeApproximately(expected.Sum, Bound * expected.SumOfAbs);
         }
     }
 
@@ -160,6 +166,148 @@ public class TensorStatisticsKernelTests
         statistics.ZeroCount.Should().Be(8);
         statistics.SumOfSquares.Should().Be(5);
     }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Compute_LargeRandomBuffer_TypicalErrorSmall(bool vector256)
+    {
+        // 16 M elements (a 64 MB buffer) of gradient-like values, all in float32 blocks.
+        float[] values = new float[1 << 24];
+        var random = new Random(5);
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = (float)((random.NextDouble() - 0.5) * 1e-3);
+        }
+
+        TensorStatistics actual = ComputeOnPath(values, vector256);
+        Reference expected = Reference.Of(values);
+
+        RelativeError(actual.SumOfSquares, expected.SumOfSquares, expected.SumOfSquares).Should().BeLessThan(1e-7);
+        RelativeError(actual.Sum, expected.Sum, expected.SumOfAbs).Should().BeLessThan(1e-7);
+        actual.MaxAbs.Should().Be(expected.MaxAbs);
+        actual.ZeroCount.Should().Be(expected.Zeros);
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Compute_ManySmallAfterOneLarge_WithinBound(bool vector256)
+    {
+        // Summed in one float32 accumulator, the 1e-3 values after the 1e4 value would be lost entirely. Blocks
+        // flushed into float64 lose at most the stated bound of each block's own sum.
+        float[] values = new float[1 << 20];
+        Array.Fill(values, 1e-3f);
+        values[0] = 1e4f;
+
+        TensorStatistics actual = ComputeOnPath(values, vector256);
+        Reference expected = Reference.Of(values);
+
+        RelativeError(actual.SumOfSquares, expected.SumOfSquares, expected.SumOfSquares).Should().BeLessThan(Bound);
+        RelativeError(actual.Sum, expected.Sum, expected.SumOfAbs).Should().BeLessThan(Bound);
+        actual.MaxAbs.Should().Be(1e4f);
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Compute_HugeElementInOneBlock_NormFinite(bool vector256)
+    {
+        // 1e20 squares to 1e40, above float.MaxValue, so its block must be computed in float64.
+        float[] values = new float[10_000];
+        Array.Fill(values, 0.5f);
+        values[4321] = -1e20f;
+
+        TensorStatistics actual = ComputeOnPath(values, vector256);
+
+        double huge = 1e20f;
+        double expected = (huge * huge) + (9_999 * 0.25);
+        actual.SumOfSquares.Should().BeApproximately(expected, expected * 1e-12);
+        double.IsFinite(actual.L2Norm).Should().BeTrue();
+        actual.MaxAbs.Should().Be(1e20f);
+        actual.NonFiniteCount.Should().Be(0);
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Compute_LaneSumOverflowsFloat32_IsExact(bool vector256)
+    {
+        // Each square (2.5e37) fits float32, but the 16 or 32 squares one vector lane adds in a block (at least
+        // 4e38) do not, so the blocks are redone in float64.
+        float[] values = Enumerable.Repeat(5e18f, 2048).ToArray();
+
+        TensorStatistics actual = ComputeOnPath(values, vector256);
+
+        double element = 5e18f;
+        double expected = 2048 * element * element;
+        actual.SumOfSquares.Should().BeApproximately(expected, expected * 1e-12);
+        actual.Sum.Should().BeApproximately(2048 * element, 2048 * element * 1e-12);
+        actual.MaxAbs.Should().Be(5e18f);
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Compute_TinyBlocks_KeepSquares(bool vector256)
+    {
+        // Squares of 1e-20 (1e-40) are float32 denormals, and squares of 1e-30 underflow to zero.
+        float[] values = new float[4096];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = i < 2048 ? 1e-20f : -1e-30f;
+        }
+
+        TensorStatistics actual = ComputeOnPath(values, vector256);
+        Reference expected = Reference.Of(values);
+
+        actual.SumOfSquares.Should().BeApproximately(expected.SumOfSquares, expected.SumOfSquares * 1e-12);
+        actual.Sum.Should().BeApproximately(expected.Sum, expected.SumOfAbs * 1e-12);
+        actual.MaxAbs.Should().Be(1e-20f);
+        actual.ZeroCount.Should().Be(0);
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Compute_ZeroBlocks_CountedOnce(bool vector256)
+    {
+        // Whole blocks of ±0 stay on the float32 path, and a NaN block is redone without counting its zeros twice.
+        float[] values = new float[5000];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = i % 2 == 0 ? 0f : -0f;
+        }
+
+        values[3000] = 2f;
+        values[3001] = float.NaN;
+        values[4999] = float.NegativeInfinity;
+
+        TensorStatistics actual = ComputeOnPath(values, vector256);
+
+        actual.ZeroCount.Should().Be(4997);
+        actual.NonFiniteCount.Should().Be(2);
+        actual.SumOfSquares.Should().Be(4);
+        actual.Sum.Should().Be(2);
+        actual.MaxAbs.Should().Be(2);
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Compute_NaNBesideLargestValue_KeepsFiniteMax(bool vector256)
+    {
+        float[] values = new float[3000];
+        Array.Fill(values, -0.25f);
+        values[1500] = -7f;
+        values[1501] = float.NaN;
+        values[10] = float.PositiveInfinity;
+
+        TensorStatistics actual = ComputeOnPath(values, vector256);
+
+        actual.MaxAbs.Should().Be(7);
+        actual.NonFiniteCount.Should().Be(2);
+        actual.SumOfSquares.Should().BeApproximately(49 + (2997 * 0.0625), 1e-9);
+        actual.Sum.Should().BeApproximately(-7 - (2997 * 0.25), 1e-9);
+    }
+
+    private static TensorStatistics ComputeOnPath(float[] values, bool vector256) =>
+        vector256 ? TensorStatisticsKernel.ComputeVector256(values) : TensorStatisticsKernel.Compute(values);
+
+    private static double RelativeError(double actual, double expected, double scale) => Math.Abs(actual - expected) / scale;
 
     /// <summary>Random normal-ish values with NaN, ±Inf, zeros, denormals and large values sprinkled in.</summary>
     internal static float[] MixedValues(int length, int seed)
