@@ -8,7 +8,7 @@ namespace GradDiag;
 /// reach the sums or <see cref="MaxAbs"/>, so one bad element cannot hide the scale of the others.
 /// </remarks>
 /// <param name="Count">The number of elements, finite or not.</param>
-/// <param name="SumOfSquares">The sum of squares of the finite elements, accumulated in float64.</param>
+/// <param name="SumOfSquares">The sum of squares of the finite elements; a finite true value never overflows to infinity.</param>
 /// <param name="Sum">The sum of the finite elements, or NaN when the producer does not compute it.</param>
 /// <param name="MaxAbs">The largest absolute value among the finite elements; 0 when none is finite.</param>
 /// <param name="NonFiniteCount">The number of NaN, +Infinity and -Infinity elements.</param>
