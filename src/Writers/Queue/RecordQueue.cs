@@ -222,7 +222,7 @@ internal sealed class RecordQueue : IAsyncDisposable
                 return AddResult.Full;
             }
 
-            // The filling array never holds more than _pending records, and _pending stays below the capacity here.
+            // The filling array contains at most _pending records, and _pending is below the capacity here.
             if (_fillingCount == _filling.Length)
             {
                 Array.Resize(ref _filling, Math.Min(_filling.Length * 2, _settings.Capacity));
@@ -256,9 +256,9 @@ internal sealed class RecordQueue : IAsyncDisposable
             spinner.SpinOnce(sleep1Threshold: -1);
         }
 
-        // The background thread pulses _space after it lowers _pending and sees a waiting producer. The count is
-        // raised before _pending is read, so either the read sees the room or the pulse comes after this wait
-        // starts; the timeout is a safety net only.
+        // The background thread pulses _space after it lowers _pending, if _waitingProducers is above zero. This
+        // thread raises that count before it reads _pending, so either the read finds the room or the pulse comes
+        // after this wait starts. The timeout is a safety net only.
         Interlocked.Increment(ref _waitingProducers);
         lock (_space)
         {
