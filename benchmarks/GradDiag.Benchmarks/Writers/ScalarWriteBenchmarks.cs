@@ -8,8 +8,15 @@ namespace GradDiag.Benchmarks.Writers;
 /// Writes scalar records end to end (queue, encoding, CRC-32C, file) and, as the baseline, writes the same framed
 /// bytes record by record to a plain buffered <see cref="FileStream"/>.
 /// </summary>
+/// <remarks>
+/// Both sides do the same work inside the measured call: write 200,000 records, flush them to disk once and close
+/// the file. Opening the file is left to the iteration setup on both sides, which for the writer also creates the
+/// run folder, takes its lock and writes and flushes the file's first record. Deleting the files is left to the
+/// iteration cleanup. Because of the per-iteration setup, BenchmarkDotNet runs one call per iteration.
+/// </remarks>
 [MemoryDiagnoser]
-public class ScalarWriteBenchmarks
+[MinColumn]
+public class ScalarWriteBenchmarks : IDisposable
 {
     private const int Records = 200_000;
     private const int Tags = 20;
@@ -19,6 +26,9 @@ public class ScalarWriteBenchmarks
     private byte[] _framed = [];
     private int[] _recordEnds = [];
     private int _run;
+    private string _plainPath = string.Empty;
+    private FileStream? _plainStream;
+    private TensorBoardSummaryWriter? _writer;
 
     [GlobalSetup]
     public void Setup()
@@ -45,38 +55,58 @@ public class ScalarWriteBenchmarks
     [GlobalCleanup]
     public void Cleanup() => Directory.Delete(_folder, recursive: true);
 
+    /// <summary>Closes a file or writer left open by an iteration that did not run to its end.</summary>
+    public void Dispose()
+    {
+        _plainStream?.Dispose();
+        _writer?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        GC.SuppressFinalize(this);
+    }
+
+    [IterationSetup(Target = nameof(PlainFileStream))]
+    public void OpenPlainFile()
+    {
+        _plainPath = Path.Combine(_folder, $"plain-{_run++}.tfevents");
+        _plainStream = new FileStream(_plainPath, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 64 * 1024);
+    }
+
+    [IterationCleanup(Target = nameof(PlainFileStream))]
+    public void DeletePlainFile() => File.Delete(_plainPath);
+
+    [IterationSetup(Target = nameof(TensorBoardWriter))]
+    public void OpenWriter()
+    {
+        var options = new TensorBoardWriterOptions { LogDirectory = _folder, RunName = $"run-{_run++}" };
+        _writer = new TensorBoardSummaryWriter(options);
+    }
+
+    [IterationCleanup(Target = nameof(TensorBoardWriter))]
+    public void DeleteWriterRun() => Directory.Delete(_writer!.RunDirectory, recursive: true);
+
     [Benchmark(Baseline = true, OperationsPerInvoke = Records)]
     public void PlainFileStream()
     {
-        string path = Path.Combine(_folder, $"plain-{_run++}.tfevents");
-        using (var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 64 * 1024))
+        using FileStream stream = _plainStream!;
+        int start = 0;
+        foreach (int end in _recordEnds)
         {
-            int start = 0;
-            foreach (int end in _recordEnds)
-            {
-                stream.Write(_framed, start, end - start);
-                start = end;
-            }
-
-            stream.Flush(flushToDisk: true);
+            stream.Write(_framed, start, end - start);
+            start = end;
         }
 
-        File.Delete(path);
+        stream.Flush(flushToDisk: true);
     }
 
     [Benchmark(OperationsPerInvoke = Records)]
     public void TensorBoardWriter()
     {
-        var options = new TensorBoardWriterOptions { LogDirectory = _folder, RunName = $"run-{_run++}" };
-        string file;
-        var writer = new TensorBoardSummaryWriter(options);
-        file = writer.FilePath;
+        TensorBoardSummaryWriter writer = _writer!;
         for (int i = 0; i < Records; i++)
         {
             writer.WriteScalar(_tags[i % Tags], i / Tags, i * 0.5);
         }
 
+        // Disposing drains the queue, writes the rest, flushes to disk once and closes the file.
         writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        Directory.Delete(Path.GetDirectoryName(file)!, recursive: true);
     }
 }

@@ -2,7 +2,7 @@ namespace GradDiag.Writers.Queue;
 
 /// <summary>
 /// The destination a <see cref="RecordQueue"/> drains into. Every member is called from the queue's single
-/// background loop, never concurrently; any exception a member throws faults the writer.
+/// background thread, never concurrently. Any exception a member throws faults the writer.
 /// </summary>
 internal interface IRecordSink : IDisposable
 {

@@ -2,8 +2,8 @@ namespace GradDiag.Writers.Queue;
 
 /// <summary>
 /// One queued summary record. A struct, so that queuing a scalar allocates nothing; the tag and text are the
-/// caller's strings, and <see cref="Payload"/> is a copied histogram, a copied hyperparameter dictionary
-/// or a flush completion.
+/// caller's strings, and <see cref="Payload"/> is a copied histogram, the text, or a copied hyperparameter
+/// dictionary.
 /// </summary>
 internal readonly struct QueuedRecord(QueuedRecordKind kind, string? tag, long step, double wallTime, double value, object? payload)
 {

@@ -1,38 +1,58 @@
-using System.Threading.Channels;
 using GradDiag.Writers.Logging;
 using Microsoft.Extensions.Logging;
 
 namespace GradDiag.Writers.Queue;
 
 /// <summary>
-/// A bounded queue between the training thread and one background loop that drains it into an
+/// A bounded queue between the training thread and one background thread that drains it into an
 /// <see cref="IRecordSink"/>, with a periodic flush and first-fault reporting.
 /// </summary>
 /// <remarks>
-/// The records travel through an unbounded single-reader channel, whose writers take no lock shared with the
-/// reader, and the bound is kept by a count of queued records. The background loop lowers the count once per
-/// batch, so the queue can briefly hold up to one batch more than its capacity.
-/// </remarks>
-/// <remarks>
-/// Enqueuing is safe from any number of threads. Enqueuing a record without a payload allocates nothing in
-/// steady state. The sink is used only from the background loop. After the first fault every later record is
-/// dropped and counted; with <see cref="QueueSettings.FailFast"/> the next enqueue throws instead.
+/// <para>Producers copy each record into a growable array under a short lock. The background thread takes the
+/// whole array at once by swapping it with a second, empty one, so records cross threads in batches rather than one
+/// by one. The background thread is woken when a batch reaches <see cref="_wakeThreshold"/> records, when a
+/// record arrives while it is idle, on a flush request, on the flush timer and on dispose. After an idle wake it
+/// waits up to <see cref="BatchPauseMilliseconds"/> for more records, so a steady stream of records costs about
+/// one wake-up per batch or per pause, not one per record.</para>
+/// <para>The capacity bounds the records in the filling array plus those of the batch being drained that the
+/// background thread has not yet released. It releases them every <see cref="ReleaseBatch"/> records.</para>
+/// <para>Enqueuing is safe from any number of threads and allocates nothing once both arrays have grown to the
+/// largest batch, at most the capacity. The sink is used only from the background thread. After the first fault
+/// every later record is dropped and counted; with <see cref="QueueSettings.FailFast"/> the next enqueue throws
+/// instead.</para>
 /// </remarks>
 internal sealed class RecordQueue : IAsyncDisposable
 {
-    private static readonly TimeSpan BatchPause = TimeSpan.FromMilliseconds(1);
-    private static readonly TimeSpan SpaceWaitTimeout = TimeSpan.FromMilliseconds(10);
-    private const int CountBatch = 256;
+    private const int BatchPauseMilliseconds = 1;
+    private const int SpaceWaitMilliseconds = 10;
+    private const int ReleaseBatch = 256;
+    private const int InitialArraySize = 256;
+    private const int MaxWakeThreshold = 4096;
 
-    private readonly Channel<QueuedRecord> _channel;
     private readonly QueueSettings _settings;
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
     private readonly string _destination;
     private readonly int _histogramLimit;
+    private readonly int _wakeThreshold;
     private readonly IRecordSink? _sink;
-    private readonly Task _loop;
     private readonly ITimer? _flushTimer;
+    private readonly TaskCompletionSource _loopCompleted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Guards the fields below it up to the next blank line; the background thread waits on it.
+    private readonly object _gate = new();
+    private QueuedRecord[] _filling;
+    private int _fillingCount;
+    private QueuedRecord[] _draining;
+    private List<TaskCompletionSource> _flushRequests = [];
+    private int _pending;
+    private ConsumerState _consumerState = ConsumerState.Busy;
+    private bool _flushDue;
+    private bool _stopping;
+
+    // Producers waiting for room under FullQueuePolicy.Wait wait on this object.
+    private readonly object _space = new();
+    private int _waitingProducers;
 
     private Exception? _fault;
     private long _written;
@@ -41,13 +61,8 @@ internal sealed class RecordQueue : IAsyncDisposable
     private long _droppedAfterFault;
     private int _dropLogged;
     private int _disposed;
-    private volatile bool _flushDue;
-    private long _pending;
-    private int _waitingProducers;
-    private readonly ManualResetEventSlim _spaceAvailable = new(false);
-    private readonly SemaphoreSlim _halfFull = new(0, 1);
 
-    /// <summary>Starts the background loop over <paramref name="sink"/>, or a faulted queue when the sink could not be opened.</summary>
+    /// <summary>Starts the background thread over <paramref name="sink"/>, or a faulted queue when the sink could not be opened.</summary>
     public RecordQueue(IRecordSink? sink, Exception? openFault, QueueSettings settings, string destination, ILogger logger, TimeProvider timeProvider)
     {
         _settings = settings;
@@ -55,24 +70,37 @@ internal sealed class RecordQueue : IAsyncDisposable
         _timeProvider = timeProvider;
         _destination = destination;
         _histogramLimit = Math.Max(1, settings.Capacity / 2);
-        _channel = Channel.CreateUnbounded<QueuedRecord>(new UnboundedChannelOptions
-        {
-            SingleReader = true,
-            SingleWriter = false,
-            AllowSynchronousContinuations = false,
-        });
+        _wakeThreshold = Math.Clamp(settings.Capacity / 4, 1, MaxWakeThreshold);
+        int initialSize = Math.Min(settings.Capacity, InitialArraySize);
+        _filling = new QueuedRecord[initialSize];
+        _draining = new QueuedRecord[initialSize];
 
         if (sink is null)
         {
             ReportFault(openFault ?? new InvalidOperationException("The summary sink could not be opened."));
-            _loop = Task.CompletedTask;
-            _channel.Writer.TryComplete();
+            _stopping = true;
+            _loopCompleted.SetResult();
             return;
         }
 
         _sink = sink;
-        _loop = Task.Run(RunLoopAsync);
+
+        // A dedicated thread, because the loop blocks on a monitor while idle and would otherwise hold a pool thread.
+        var thread = new Thread(RunLoop) { IsBackground = true, Name = $"GradDiag {settings.WriterName} writer" };
+        thread.Start();
         _flushTimer = timeProvider.CreateTimer(OnFlushTimer, null, settings.FlushInterval, settings.FlushInterval);
+    }
+
+    private enum ConsumerState
+    {
+        /// <summary>Processing a batch, or about to take one; producers need not wake it.</summary>
+        Busy,
+
+        /// <summary>Waiting for any record or request.</summary>
+        Idle,
+
+        /// <summary>Holding a small batch back for a moment; waiting for it to reach the wake threshold.</summary>
+        Gathering,
     }
 
     /// <summary>Gets the first error the queue or its sink met, or null while healthy.</summary>
@@ -97,113 +125,34 @@ internal sealed class RecordQueue : IAsyncDisposable
     /// <exception cref="InvalidOperationException">The writer has faulted and fail-fast is on.</exception>
     public void Enqueue(in QueuedRecord record)
     {
-        if (Volatile.Read(ref _fault) is { } fault)
-        {
-            Reject(record);
-            if (_settings.FailFast)
-            {
-                throw new InvalidOperationException($"Summary writer '{_settings.WriterName}' has failed on '{_destination}': {fault.Message}", fault);
-            }
-
-            return;
-        }
-
-        if (Volatile.Read(ref _disposed) != 0)
-        {
-            Reject(record);
-            return;
-        }
-
-        if (_settings.Policy == FullQueuePolicy.DropHistogramsFirst)
-        {
-            bool full = record.Kind == QueuedRecordKind.Histogram
-                ? Volatile.Read(ref _pending) >= _histogramLimit
-                : Interlocked.Increment(ref _pending) > _settings.Capacity;
-            if (full)
-            {
-                if (record.Kind != QueuedRecordKind.Histogram)
-                {
-                    Interlocked.Decrement(ref _pending);
-                }
-
-                CountDrop(record);
-                return;
-            }
-
-            if (record.Kind == QueuedRecordKind.Histogram)
-            {
-                Interlocked.Increment(ref _pending);
-            }
-        }
-        else if (Interlocked.Increment(ref _pending) > _settings.Capacity)
-        {
-            // FullQueuePolicy.Wait: give the slot back and wait for room rather than lose the record.
-            Interlocked.Decrement(ref _pending);
-            if (!WaitForSpace())
-            {
-                Reject(record);
-                return;
-            }
-        }
-
-        if (!_channel.Writer.TryWrite(record))
-        {
-            Interlocked.Decrement(ref _pending);
-            Reject(record);
-            return;
-        }
-
-        if (Volatile.Read(ref _pending) >= _histogramLimit && _halfFull.CurrentCount == 0)
-        {
-            try
-            {
-                _halfFull.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-                // Another producer released it first.
-            }
-        }
-    }
-
-    /// <summary>Takes a queue slot once one is free; returns false when the queue stops accepting records while waiting.</summary>
-    private bool WaitForSpace()
-    {
-        // Spin and yield briefly first: the background loop usually frees room within microseconds, and blocking
-        // costs far more when producers outrun it.
-        var spinner = default(SpinWait);
         while (true)
         {
-            if (Volatile.Read(ref _fault) is not null || Volatile.Read(ref _disposed) != 0)
+            if (Volatile.Read(ref _fault) is { } fault)
             {
-                return false;
-            }
-
-            if (Volatile.Read(ref _pending) < _settings.Capacity)
-            {
-                if (Interlocked.Increment(ref _pending) <= _settings.Capacity)
+                Reject(record);
+                if (_settings.FailFast)
                 {
-                    return true;
+                    throw new InvalidOperationException($"Summary writer '{_settings.WriterName}' has failed on '{_destination}': {fault.Message}", fault);
                 }
 
-                Interlocked.Decrement(ref _pending);
+                return;
             }
 
-            if (spinner.Count < 64)
+            switch (TryAdd(record))
             {
-                spinner.SpinOnce(sleep1Threshold: -1);
-                continue;
+                case AddResult.Added:
+                    return;
+                case AddResult.Stopped:
+                    Reject(record);
+                    return;
+                case AddResult.Full when _settings.Policy == FullQueuePolicy.DropHistogramsFirst:
+                    CountDrop(record);
+                    return;
+                default:
+                    // FullQueuePolicy.Wait: wait for room rather than lose the record, then try again.
+                    WaitForSpace();
+                    break;
             }
-
-            // The timeout covers a signal that arrives between the check above and the wait.
-            Interlocked.Increment(ref _waitingProducers);
-            _spaceAvailable.Reset();
-            if (Volatile.Read(ref _pending) >= _settings.Capacity)
-            {
-                _spaceAvailable.Wait(SpaceWaitTimeout);
-            }
-
-            Interlocked.Decrement(ref _waitingProducers);
         }
     }
 
@@ -216,13 +165,17 @@ internal sealed class RecordQueue : IAsyncDisposable
         }
 
         var completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        try
+        lock (_gate)
         {
-            await _channel.Writer.WriteAsync(new QueuedRecord(QueuedRecordKind.Flush, null, 0, 0, 0, completion), cancellationToken).ConfigureAwait(false);
-        }
-        catch (ChannelClosedException)
-        {
-            return;
+            if (_stopping)
+            {
+                return;
+            }
+
+            // Every record queued before this point is in the filling array or an earlier batch, so the flush that
+            // follows the batch taken together with this request covers them.
+            _flushRequests.Add(completion);
+            WakeConsumer();
         }
 
         await completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -236,103 +189,253 @@ internal sealed class RecordQueue : IAsyncDisposable
             return;
         }
 
-        _channel.Writer.TryComplete();
+        lock (_gate)
+        {
+            _stopping = true;
+            WakeConsumer();
+        }
+
         if (_flushTimer is not null)
         {
             await _flushTimer.DisposeAsync().ConfigureAwait(false);
         }
 
-        await _loop.ConfigureAwait(false);
-        _spaceAvailable.Set();
+        await _loopCompleted.Task.ConfigureAwait(false);
+        SignalSpace();
         Log.WriterStopped(_logger, _settings.WriterName, WrittenRecords, DroppedHistograms + DroppedRecords + DroppedAfterFault);
     }
 
-    private async Task RunLoopAsync()
+    private AddResult TryAdd(in QueuedRecord record)
     {
-        ChannelReader<QueuedRecord> reader = _channel.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        int limit = record.Kind == QueuedRecordKind.Histogram && _settings.Policy == FullQueuePolicy.DropHistogramsFirst
+            ? _histogramLimit
+            : _settings.Capacity;
+        lock (_gate)
         {
-            int processed = 0;
-            int uncounted = 0;
-            while (reader.TryRead(out QueuedRecord record))
+            if (_stopping)
             {
-                Process(record);
-                processed++;
-                if (record.Kind < QueuedRecordKind.Flush && ++uncounted == CountBatch)
-                {
-                    ReleaseSlots(uncounted);
-                    uncounted = 0;
-                }
+                return AddResult.Stopped;
             }
 
-            ReleaseSlots(uncounted);
-
-            if (_flushDue)
+            if (_pending >= limit)
             {
-                _flushDue = false;
-                FlushSink();
+                return AddResult.Full;
             }
 
-            // After a busy batch, let the next records collect for a moment instead of waking this loop for
-            // each one: a wake-up costs microseconds, far more than writing a record. A producer that fills
-            // half the queue ends the pause early.
-            if (processed > 1 && !reader.Completion.IsCompleted)
+            // The filling array contains at most _pending records, and _pending is below the capacity here.
+            if (_fillingCount == _filling.Length)
             {
-                await _halfFull.WaitAsync(BatchPause).ConfigureAwait(false);
+                Array.Resize(ref _filling, Math.Min(_filling.Length * 2, _settings.Capacity));
             }
-        }
 
-        FlushSink();
-        try
-        {
-            _sink!.Dispose();
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            ReportFault(exception);
+            _filling[_fillingCount++] = record;
+            _pending++;
+            if ((_consumerState == ConsumerState.Idle && _fillingCount == 1)
+                || (_consumerState == ConsumerState.Gathering && _fillingCount >= _wakeThreshold))
+            {
+                WakeConsumer();
+            }
+
+            return AddResult.Added;
         }
     }
 
-    private void ReleaseSlots(int count)
+    /// <summary>Waits until the queue may have room or stops accepting records.</summary>
+    private void WaitForSpace()
+    {
+        // Spin briefly first: the background thread releases room every few hundred records, and blocking costs
+        // far more when producers outrun it.
+        var spinner = default(SpinWait);
+        while (spinner.Count < 16)
+        {
+            if (Volatile.Read(ref _pending) < _settings.Capacity || Volatile.Read(ref _disposed) != 0 || Volatile.Read(ref _fault) is not null)
+            {
+                return;
+            }
+
+            spinner.SpinOnce(sleep1Threshold: -1);
+        }
+
+        // The background thread pulses _space after it lowers _pending, if _waitingProducers is above zero. This
+        // thread raises that count before it reads _pending, so either the read finds the room or the pulse comes
+        // after this wait starts. The timeout is a safety net only.
+        Interlocked.Increment(ref _waitingProducers);
+        lock (_space)
+        {
+            if (Volatile.Read(ref _pending) >= _settings.Capacity && Volatile.Read(ref _disposed) == 0 && Volatile.Read(ref _fault) is null)
+            {
+                Monitor.Wait(_space, SpaceWaitMilliseconds);
+            }
+        }
+
+        Interlocked.Decrement(ref _waitingProducers);
+    }
+
+    /// <summary>Wakes the background thread if it waits on <see cref="_gate"/>; the caller holds the lock.</summary>
+    private void WakeConsumer()
+    {
+        if (_consumerState != ConsumerState.Busy)
+        {
+            _consumerState = ConsumerState.Busy;
+            Monitor.Pulse(_gate);
+        }
+    }
+
+    private void SignalSpace()
+    {
+        if (Volatile.Read(ref _waitingProducers) > 0)
+        {
+            lock (_space)
+            {
+                Monitor.PulseAll(_space);
+            }
+        }
+    }
+
+    private void RunLoop()
+    {
+        var flushing = new List<TaskCompletionSource>();
+        try
+        {
+            bool stop = false;
+            while (!stop)
+            {
+                stop = TakeBatch(out QueuedRecord[] batch, out int count, ref flushing, out bool flushDue);
+                ProcessBatch(batch, count);
+                if (flushDue || flushing.Count > 0 || stop)
+                {
+                    FlushSink();
+                }
+
+                foreach (TaskCompletionSource completion in flushing)
+                {
+                    completion.TrySetResult();
+                }
+
+                flushing.Clear();
+            }
+
+            CloseSink();
+        }
+        catch (Exception exception)
+        {
+            // A sink error that is not an I/O error would otherwise end the process, because this is a plain thread.
+            ReportFault(exception);
+            AbandonQueue(flushing);
+            CloseSink();
+        }
+        finally
+        {
+            SignalSpace();
+            _loopCompleted.TrySetResult();
+        }
+    }
+
+    /// <summary>Waits for work, then swaps the filling array for the empty one and takes the pending flush requests.</summary>
+    /// <returns>True when the queue is stopping and this is the last batch.</returns>
+    private bool TakeBatch(out QueuedRecord[] batch, out int count, ref List<TaskCompletionSource> flushing, out bool flushDue)
+    {
+        lock (_gate)
+        {
+            bool gathered = false;
+            while (true)
+            {
+                bool requested = _stopping || _flushDue || _flushRequests.Count > 0;
+                if (_fillingCount >= _wakeThreshold || (requested && _fillingCount == 0))
+                {
+                    break;
+                }
+
+                if (_fillingCount == 0)
+                {
+                    _consumerState = ConsumerState.Idle;
+                    Monitor.Wait(_gate);
+                    _consumerState = ConsumerState.Busy;
+                    continue;
+                }
+
+                // A few records are waiting: take them at once when someone waits on them, or after a short pause.
+                if (requested || gathered || Volatile.Read(ref _waitingProducers) > 0)
+                {
+                    break;
+                }
+
+                _consumerState = ConsumerState.Gathering;
+                Monitor.Wait(_gate, BatchPauseMilliseconds);
+                _consumerState = ConsumerState.Busy;
+                gathered = true;
+            }
+
+            batch = _filling;
+            count = _fillingCount;
+            _filling = _draining;
+            _fillingCount = 0;
+            _draining = batch;
+            (flushing, _flushRequests) = (_flushRequests, flushing);
+            flushDue = _flushDue;
+            _flushDue = false;
+            return _stopping;
+        }
+    }
+
+    private void ProcessBatch(QueuedRecord[] batch, int count)
+    {
+        int unreleased = 0;
+        long written = 0;
+        for (int i = 0; i < count; i++)
+        {
+            if (Process(batch[i]))
+            {
+                written++;
+            }
+
+            // Clears the slot so that the array does not keep tags, texts or histograms alive.
+            batch[i] = default;
+            if (++unreleased == ReleaseBatch)
+            {
+                ReleaseSlots(unreleased, written);
+                unreleased = 0;
+                written = 0;
+            }
+        }
+
+        ReleaseSlots(unreleased, written);
+    }
+
+    private void ReleaseSlots(int count, long written)
     {
         if (count == 0)
         {
             return;
         }
 
-        Interlocked.Add(ref _pending, -count);
-        if (Volatile.Read(ref _waitingProducers) > 0)
+        Interlocked.Add(ref _written, written);
+        lock (_gate)
         {
-            _spaceAvailable.Set();
+            _pending -= count;
         }
+
+        SignalSpace();
     }
 
-    private void Process(in QueuedRecord record)
+    /// <summary>Appends one record to the sink; returns true when the sink accepted it.</summary>
+    private bool Process(in QueuedRecord record)
     {
-        switch (record.Kind)
-        {
-            case QueuedRecordKind.Wake:
-                return;
-            case QueuedRecordKind.Flush:
-                FlushSink();
-                ((TaskCompletionSource)record.Payload!).TrySetResult();
-                return;
-        }
-
         if (Volatile.Read(ref _fault) is not null)
         {
             Reject(record);
-            return;
+            return false;
         }
 
         try
         {
             _sink!.Append(record);
-            Interlocked.Increment(ref _written);
+            return true;
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or ObjectDisposedException)
         {
             ReportFault(exception);
+            return false;
         }
         finally
         {
@@ -357,12 +460,49 @@ internal sealed class RecordQueue : IAsyncDisposable
         }
     }
 
+    private void CloseSink()
+    {
+        try
+        {
+            _sink!.Dispose();
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            ReportFault(exception);
+        }
+    }
+
+    /// <summary>After an unexpected sink error: stops the queue, counts what is left as dropped and ends every flush wait.</summary>
+    private void AbandonQueue(List<TaskCompletionSource> flushing)
+    {
+        lock (_gate)
+        {
+            _stopping = true;
+            for (int i = 0; i < _fillingCount; i++)
+            {
+                Reject(_filling[i]);
+                _filling[i] = default;
+            }
+
+            _fillingCount = 0;
+            _pending = 0;
+            flushing.AddRange(_flushRequests);
+            _flushRequests.Clear();
+        }
+
+        foreach (TaskCompletionSource completion in flushing)
+        {
+            completion.TrySetResult();
+        }
+    }
+
     private void OnFlushTimer(object? state)
     {
-        _flushDue = true;
-
-        // Wakes an idle loop; a full queue means the loop is busy and will see the flag after its batch.
-        _channel.Writer.TryWrite(new QueuedRecord(QueuedRecordKind.Wake, null, 0, 0, 0, null));
+        lock (_gate)
+        {
+            _flushDue = true;
+            WakeConsumer();
+        }
     }
 
     private void ReportFault(Exception exception)
@@ -395,5 +535,12 @@ internal sealed class RecordQueue : IAsyncDisposable
         {
             Log.RecordsDropped(_logger, _settings.WriterName, record.Kind.ToString(), _settings.Capacity);
         }
+    }
+
+    private enum AddResult
+    {
+        Added,
+        Full,
+        Stopped,
     }
 }

@@ -28,16 +28,38 @@ internal static class EventEncoder
     /// <returns>The number of bytes written.</returns>
     public static int EncodeSimpleScalar(Span<byte> destination, double wallTime, long step, ReadOnlySpan<byte> tagUtf8, float value)
     {
-        int valueLength = 1 + VarintLength((ulong)tagUtf8.Length) + tagUtf8.Length + 5;
-        int summaryLength = 1 + VarintLength((ulong)valueLength) + valueLength;
+        int prefixSize = SimpleScalarTagPrefixSize(tagUtf8.Length);
+        Span<byte> prefix = prefixSize <= 512 ? stackalloc byte[prefixSize] : new byte[prefixSize];
+        WriteSimpleScalarTagPrefix(prefix, tagUtf8);
+        return EncodeSimpleScalarWithPrefix(destination, wallTime, step, prefix, value);
+    }
+
+    /// <summary>
+    /// Builds the bytes that every simple_value Event of one tag shares: the summary, value and tag field headers
+    /// and the tag itself, for <see cref="EncodeSimpleScalarWithPrefix"/>.
+    /// </summary>
+    public static byte[] SimpleScalarTagPrefix(ReadOnlySpan<byte> tagUtf8)
+    {
+        var prefix = new byte[SimpleScalarTagPrefixSize(tagUtf8.Length)];
+        WriteSimpleScalarTagPrefix(prefix, tagUtf8);
+        return prefix;
+    }
+
+    /// <summary>
+    /// Encodes the same bytes as <see cref="EncodeSimpleScalar"/> from a tag prefix built by
+    /// <see cref="SimpleScalarTagPrefix"/>, so that the per-record work is the wall time, step and value only.
+    /// </summary>
+    /// <returns>The number of bytes written, at most <see cref="MaxSimpleScalarSizeWithPrefix"/>.</returns>
+    public static int EncodeSimpleScalarWithPrefix(Span<byte> destination, double wallTime, long step, ReadOnlySpan<byte> tagPrefix, float value)
+    {
         int position = 0;
 
         // Proto3 leaves out fields equal to their default.
         if (BitConverter.DoubleToInt64Bits(wallTime) != 0)
         {
-            destination[position++] = 0x09;
-            BinaryPrimitives.WriteDoubleLittleEndian(destination[position..], wallTime);
-            position += 8;
+            destination[0] = 0x09;
+            BinaryPrimitives.WriteDoubleLittleEndian(destination.Slice(1, 8), wallTime);
+            position = 9;
         }
 
         if (step != 0)
@@ -46,6 +68,35 @@ internal static class EventEncoder
             position += WriteVarint(destination[position..], (ulong)step);
         }
 
+        tagPrefix.CopyTo(destination[position..]);
+        position += tagPrefix.Length;
+
+        // simple_value is a oneof member, so it is written even when it is 0.
+        destination[position] = 0x15;
+        BinaryPrimitives.WriteSingleLittleEndian(destination.Slice(position + 1, 4), value);
+        return position + 5;
+    }
+
+    /// <summary>Returns the largest payload <see cref="EncodeSimpleScalarWithPrefix"/> writes for a prefix of <paramref name="prefixLength"/> bytes.</summary>
+    public static int MaxSimpleScalarSizeWithPrefix(int prefixLength) => 9 + 11 + prefixLength + 5;
+
+    private static int SimpleScalarTagPrefixSize(int tagByteCount)
+    {
+        int valueLength = SimpleScalarValueLength(tagByteCount);
+        int summaryLength = 1 + VarintLength((ulong)valueLength) + valueLength;
+
+        // The prefix is the whole summary field except its last 5 bytes, the simple_value field.
+        return 1 + VarintLength((ulong)summaryLength) + summaryLength - 5;
+    }
+
+    /// <summary>Returns the length of the Summary.Value message: the tag field and the 5-byte simple_value field.</summary>
+    private static int SimpleScalarValueLength(int tagByteCount) => 1 + VarintLength((ulong)tagByteCount) + tagByteCount + 5;
+
+    private static void WriteSimpleScalarTagPrefix(Span<byte> destination, ReadOnlySpan<byte> tagUtf8)
+    {
+        int valueLength = SimpleScalarValueLength(tagUtf8.Length);
+        int summaryLength = 1 + VarintLength((ulong)valueLength) + valueLength;
+        int position = 0;
         destination[position++] = 0x2A;
         position += WriteVarint(destination[position..], (ulong)summaryLength);
         destination[position++] = 0x0A;
@@ -53,12 +104,6 @@ internal static class EventEncoder
         destination[position++] = 0x0A;
         position += WriteVarint(destination[position..], (ulong)tagUtf8.Length);
         tagUtf8.CopyTo(destination[position..]);
-        position += tagUtf8.Length;
-
-        // simple_value is a oneof member, so it is written even when it is 0.
-        destination[position++] = 0x15;
-        BinaryPrimitives.WriteSingleLittleEndian(destination[position..], value);
-        return position + 4;
     }
 
     /// <summary>Builds the first record of a file: the version string and the writing library's name.</summary>

@@ -14,7 +14,7 @@ namespace GradDiag.Writers.TensorBoard;
 /// </summary>
 internal sealed class TensorBoardEventSink : IRecordSink
 {
-    private const int WriteThreshold = 256 * 1024;
+    private const int WriteThreshold = 64 * 1024;
 
     /// <summary>Bounds the by-reference cache, which would otherwise grow with callers that build a new tag string per call.</summary>
     private const int MaxTagsByReference = 4096;
@@ -145,10 +145,10 @@ internal sealed class TensorBoardEventSink : IRecordSink
             return;
         }
 
-        int maxPayload = EventEncoder.MaxSimpleScalarSize(state.TagUtf8.Length);
-        EnsureCapacity(maxPayload + RecordFraming.Overhead);
+        byte[] prefix = state.ScalarPrefix;
+        EnsureCapacity(EventEncoder.MaxSimpleScalarSizeWithPrefix(prefix.Length) + RecordFraming.Overhead);
         Span<byte> recordSpan = _buffer.AsSpan(_length);
-        int payloadLength = EventEncoder.EncodeSimpleScalar(recordSpan[RecordFraming.HeaderSize..], record.WallTime, record.Step, state.TagUtf8, value);
+        int payloadLength = EventEncoder.EncodeSimpleScalarWithPrefix(recordSpan[RecordFraming.HeaderSize..], record.WallTime, record.Step, prefix, value);
         Commit(recordSpan, payloadLength);
     }
 
@@ -231,7 +231,7 @@ internal sealed class TensorBoardEventSink : IRecordSink
         if (!_tags.TryGetValue(tag, out state))
         {
             string sanitized = TagSanitizer.Sanitize(tag);
-            state = new TagState(sanitized, Encoding.UTF8.GetBytes(sanitized));
+            state = new TagState(sanitized, EventEncoder.SimpleScalarTagPrefix(Encoding.UTF8.GetBytes(sanitized)));
             _tags.Add(tag, state);
         }
 
@@ -243,11 +243,12 @@ internal sealed class TensorBoardEventSink : IRecordSink
         return state;
     }
 
-    private sealed class TagState(string tag, byte[] tagUtf8)
+    private sealed class TagState(string tag, byte[] scalarPrefix)
     {
         public string Tag { get; } = tag;
 
-        public byte[] TagUtf8 { get; } = tagUtf8;
+        /// <summary>The encoded bytes that every simple_value record of this tag shares, tag included.</summary>
+        public byte[] ScalarPrefix { get; } = scalarPrefix;
 
         public bool HasStep { get; set; }
 

@@ -83,6 +83,99 @@ public class RecordQueueTests
         queue.DroppedAfterFault.Should().Be(2);
     }
 
+    [Fact]
+    public async Task SmallBatch_ArrivesWithoutFlush()
+    {
+        // One record is far below the wake threshold of a queue this large, and the timer is an hour away.
+        var sink = new CollectingSink();
+        var settings = new QueueSettings("test", 16384, FullQueuePolicy.Wait, TimeSpan.FromHours(1), FailFast: false);
+        await using var queue = new RecordQueue(sink, null, settings, "memory", NullLogger.Instance, TimeProvider.System);
+
+        queue.Enqueue(Scalar(7));
+
+        sink.Appended.Wait(TimeSpan.FromSeconds(10)).Should().BeTrue("an idle writer thread is woken by the first record");
+        sink.Steps.Should().Equal(7);
+        sink.Flushes.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Flush_CoversEveryEarlierRecord()
+    {
+        var sink = new CollectingSink();
+        var settings = new QueueSettings("test", 16384, FullQueuePolicy.Wait, TimeSpan.FromHours(1), FailFast: false);
+        await using var queue = new RecordQueue(sink, null, settings, "memory", NullLogger.Instance, TimeProvider.System);
+
+        for (int step = 0; step < 10_000; step++)
+        {
+            queue.Enqueue(Scalar(step));
+        }
+
+        await queue.FlushAsync(CancellationToken.None);
+
+        sink.Steps.Should().Equal(Enumerable.Range(0, 10_000).Select(i => (long)i));
+        sink.FlushedCount.Should().Be(10_000, "the flush runs after every record queued before it");
+        queue.WrittenRecords.Should().Be(10_000);
+    }
+
+    [Fact]
+    public async Task Dispose_WritesQueuedRecords()
+    {
+        var sink = new CollectingSink();
+        var settings = new QueueSettings("test", 16384, FullQueuePolicy.Wait, TimeSpan.FromHours(1), FailFast: false);
+        var queue = new RecordQueue(sink, null, settings, "memory", NullLogger.Instance, TimeProvider.System);
+        for (int step = 0; step < 3; step++)
+        {
+            queue.Enqueue(Scalar(step));
+        }
+
+        await queue.DisposeAsync();
+        queue.Enqueue(Scalar(3));
+
+        sink.Steps.Should().Equal(0, 1, 2);
+        sink.FlushedCount.Should().Be(3);
+        sink.Disposed.Should().BeTrue();
+        queue.DroppedAfterFault.Should().Be(1, "a record queued after dispose is dropped");
+    }
+
+    [Fact]
+    public async Task Wait_ManyProducersTinyQueue_LoseNothing()
+    {
+        const int Producers = 4;
+        const int PerProducer = 20_000;
+        var sink = new CollectingSink();
+        var settings = new QueueSettings("test", 2, FullQueuePolicy.Wait, TimeSpan.FromHours(1), FailFast: false);
+        await using var queue = new RecordQueue(sink, null, settings, "memory", NullLogger.Instance, TimeProvider.System);
+
+        Task[] producers = Enumerable.Range(0, Producers).Select(producer => Task.Run(() =>
+        {
+            for (int i = 0; i < PerProducer; i++)
+            {
+                queue.Enqueue(Scalar((producer * PerProducer) + i));
+            }
+        })).ToArray();
+        await Task.WhenAll(producers).WaitAsync(TimeSpan.FromSeconds(60));
+        await queue.FlushAsync(CancellationToken.None);
+
+        sink.Steps.Should().HaveCount(Producers * PerProducer);
+        sink.Steps.Distinct().Should().HaveCount(Producers * PerProducer, "no record is written twice");
+        queue.DroppedRecords.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task UnexpectedSinkError_FaultsWithoutThrowing()
+    {
+        var sink = new FailingSink(new InvalidOperationException("encoder bug"));
+        var settings = new QueueSettings("test", 8, FullQueuePolicy.Wait, TimeSpan.FromHours(1), FailFast: false);
+        var queue = new RecordQueue(sink, null, settings, "memory", NullLogger.Instance, TimeProvider.System);
+
+        queue.Enqueue(Scalar(1));
+        await queue.FlushAsync(CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        Func<Task> dispose = async () => await queue.DisposeAsync();
+
+        queue.Fault.Should().BeOfType<InvalidOperationException>().Which.Message.Should().Be("encoder bug");
+        await dispose.Should().NotThrowAsync();
+    }
+
     private static QueuedRecord Scalar(long step) => new(QueuedRecordKind.Scalar, "s", step, 0, step, null);
 
     private static QueuedRecord Histogram(long step) =>
@@ -114,9 +207,9 @@ public class RecordQueueTests
         }
     }
 
-    private sealed class FailingSink : IRecordSink
+    private sealed class FailingSink(Exception? error = null) : IRecordSink
     {
-        public void Append(in QueuedRecord record) => throw new IOException("No space left on device");
+        public void Append(in QueuedRecord record) => throw error ?? new IOException("No space left on device");
 
         public void Flush()
         {
@@ -124,6 +217,37 @@ public class RecordQueueTests
 
         public void Dispose()
         {
+        }
+    }
+
+    private sealed class CollectingSink : IRecordSink
+    {
+        public ManualResetEventSlim Appended { get; } = new();
+
+        public List<long> Steps { get; } = [];
+
+        public int Flushes { get; private set; }
+
+        public int FlushedCount { get; private set; }
+
+        public bool Disposed { get; private set; }
+
+        public void Append(in QueuedRecord record)
+        {
+            Steps.Add(record.Step);
+            Appended.Set();
+        }
+
+        public void Flush()
+        {
+            Flushes++;
+            FlushedCount = Steps.Count;
+        }
+
+        public void Dispose()
+        {
+            Disposed = true;
+            Appended.Dispose();
         }
     }
 }

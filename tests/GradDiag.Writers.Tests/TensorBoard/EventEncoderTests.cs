@@ -59,7 +59,13 @@ public class EventEncoderTests
 
                 int length = EventEncoder.EncodeSimpleScalar(buffer, wallTime, step, tagBytes, value);
 
-                buffer.AsSpan(0, length).ToArray().Should().Equal(EventEncoder.SimpleScalar(wallTime, step, tag, value).ToByteArray(), "step {0}, value {1}, tag length {2}", step, value, tag.Length);
+                byte[] prefix = EventEncoder.SimpleScalarTagPrefix(tagBytes);
+                byte[] prefixBuffer = new byte[EventEncoder.MaxSimpleScalarSizeWithPrefix(prefix.Length)];
+                int prefixLength = EventEncoder.EncodeSimpleScalarWithPrefix(prefixBuffer, wallTime, step, prefix, value);
+
+                byte[] expected = EventEncoder.SimpleScalar(wallTime, step, tag, value).ToByteArray();
+                buffer.AsSpan(0, length).ToArray().Should().Equal(expected, "step {0}, value {1}, tag length {2}", step, value, tag.Length);
+                prefixBuffer.AsSpan(0, prefixLength).ToArray().Should().Equal(expected, "with a tag prefix: step {0}, value {1}, tag length {2}", step, value, tag.Length);
             }
         }
     }
