@@ -60,7 +60,12 @@ internal sealed class LayerStatistics
     public void Add(int layer, in ParameterStatistics parameter, long elementCount)
     {
         _known[layer]++;
-        GradientNorm[layer] += parameter.L2Norm * parameter.L2Norm;
+
+        // Live norms cover finite elements only, so a gradient of NaNs has norm 0. Such a layer gets a NaN norm
+        // instead: it belongs to the non-finite detector and must not read as dead or vanishing. An infinite norm
+        // (read back from a log, where it means overflow) stays infinite for the exploding detector.
+        double norm = parameter.NonFiniteCount > 0 && double.IsFinite(parameter.L2Norm) ? double.NaN : parameter.L2Norm;
+        GradientNorm[layer] += norm * norm;
         if (!double.IsNaN(parameter.ParameterNorm))
         {
             _parameterKnown[layer]++;

@@ -73,4 +73,20 @@ public class DeadLayerDetectorTests
 
         sut.Findings.Should().BeEmpty();
     }
+
+    [Fact]
+    public void Observe_AllNaNGradients_IsNotDead()
+    {
+        // A gradient made only of NaN has a finite-element norm of 0; that is the non-finite detector's case.
+        var steps = new Steps(layers: 1);
+        DeadLayerDetector sut = CreateSut();
+        var allNaN = ParameterStatistics.Unknown with { L2Norm = 0, Rms = 0, MaxAbs = 0, ZeroFraction = 0, NonFiniteCount = 64 };
+
+        for (int step = 0; step < 30; step++)
+        {
+            steps.Observe(sut, step, _ => allNaN);
+        }
+
+        sut.Findings.Should().BeEmpty();
+    }
 }
