@@ -99,7 +99,16 @@ internal sealed class GradientContext
     }
 
     /// <summary>Returns a scalar constant of the node's floating-point element type.</summary>
-    public string Scalar(double value) => Emit.Scalar(value, ElementType);
+    public string Scalar(double value)
+    {
+        var type = ElementType;
+        if (!DataTypes.IsDifferentiable(type))
+        {
+            throw Error($"the element type of its output is {DataTypes.Name(type)}, so no floating-point constant can be built; add value_info for '{Output(0)}'.");
+        }
+
+        return Emit.Scalar(value, type);
+    }
 
     /// <summary>Returns the values of a constant integer input, or null when it is not a known constant.</summary>
     public long[]? ConstantInts(int index) => Emit.Types.ConstantInts(Input(index));
