@@ -80,11 +80,11 @@ internal static partial class SessionFactory
         }
         catch (EntryPointNotFoundException exception)
         {
-            throw new ExecutionProviderException(
-                "The CUDA execution provider was requested, but the loaded ONNX Runtime native library has no CUDA provider " +
-                $"({exception.Message}). The application references the CPU-only package Microsoft.ML.OnnxRuntime; " +
-                $"reference Microsoft.ML.OnnxRuntime.Gpu instead (and only that native package). {CpuAdvice}",
-                exception);
+            throw CpuOnlyBuild(exception);
+        }
+        catch (OnnxRuntimeException exception) when (exception.Message.Contains("not enabled in this build", StringComparison.OrdinalIgnoreCase))
+        {
+            throw CpuOnlyBuild(exception);
         }
         catch (DllNotFoundException exception)
         {
@@ -105,6 +105,13 @@ internal static partial class SessionFactory
                 exception);
         }
     }
+
+    /// <summary>Returns the error for a native library built without CUDA: the CPU package, which reports it as a missing entry point or as "not enabled in this build".</summary>
+    private static ExecutionProviderException CpuOnlyBuild(Exception exception) => new(
+        "The CUDA execution provider was requested, but the loaded ONNX Runtime native library was built without it " +
+        $"({exception.Message}). The application references the CPU-only package Microsoft.ML.OnnxRuntime; " +
+        $"reference Microsoft.ML.OnnxRuntime.Gpu instead (and no other ONNX Runtime native package). {CpuAdvice}",
+        exception);
 
     [GeneratedRegex(@"lib[\w.+-]+\.so(\.\d+)*|[\w.+-]+\.dll", RegexOptions.CultureInvariant)]
     private static partial Regex MissingLibrary();
