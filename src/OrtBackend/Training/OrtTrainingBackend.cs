@@ -10,9 +10,9 @@ using Microsoft.ML.OnnxRuntime;
 namespace GradDiag.OrtBackend.Training;
 
 /// <summary>
-/// Trains an ONNX model on stock ONNX Runtime from a training-artifacts folder: the training model gives the
-/// loss and gradients, the statistics model the per-parameter gradient statistics, the optimizer model the
-/// update, the global norm before clipping and the update sums of squares.
+/// Trains an ONNX model on stock ONNX Runtime from a training-artifacts folder. The training model gives the
+/// loss and gradients, and the statistics model the per-parameter gradient statistics. The optimizer model
+/// gives the update, the global norm before clipping and the update sums of squares.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -123,8 +123,8 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
         Parameters = new ParameterSet(_names.Select((name, i) => new ParameterDescriptor(name, [.. _shapes[i]], i)));
         Device = options.ExecutionProvider == OrtExecutionProvider.Cuda ? $"cuda:{options.CudaDeviceId}" : "cpu";
 
-        // NOTE: on CUDA the buffers stay in host memory and every input is bound again before each run, so
-        // parameters and gradients cross the bus each step; device-resident buffers are not implemented yet.
+        // NOTE: on CUDA the buffers stay in host memory and every input is bound again before each run. So
+        // parameters and gradients cross the bus each step, because device-resident buffers are not implemented yet.
         _rebindEveryRun = options.ExecutionProvider == OrtExecutionProvider.Cuda;
         try
         {
