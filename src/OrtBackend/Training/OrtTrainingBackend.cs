@@ -128,7 +128,8 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
         _rebindEveryRun = options.ExecutionProvider == OrtExecutionProvider.Cuda;
         try
         {
-            var (trainingBytes, running) = TrainingModel(options);
+            var classIndexInputs = ClassIndexInputs(manifest);
+            var (trainingBytes, running, ignoredLabels) = TrainingModel(options, classIndexInputs);
             _running = running;
             _trainingSession = SessionFactory.Create(trainingBytes, manifest.Models.Training.File, options);
             _evalSession = SessionFactory.Create(EvalModel(running), manifest.Models.Eval.File, options);
@@ -137,10 +138,9 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
 
             var parameterNames = _names.ToHashSet(StringComparer.Ordinal);
             var boundNames = parameterNames.Concat(running.Select(r => r.Name)).ToHashSet(StringComparer.Ordinal);
-            var classIndexInputs = ClassIndexInputs(manifest);
             var classCount = ClassCount(_trainingSession, manifest, parameterNames);
-            _trainingFeeder = new BatchFeeder(_trainingSession, manifest.Models.Training.File, boundNames, classIndexInputs, classCount);
-            _evalFeeder = new BatchFeeder(_evalSession, manifest.Models.Eval.File, boundNames, classIndexInputs, classCount);
+            _trainingFeeder = new BatchFeeder(_trainingSession, manifest.Models.Training.File, boundNames, classIndexInputs, classCount, ignoredLabels);
+            _evalFeeder = new BatchFeeder(_evalSession, manifest.Models.Eval.File, boundNames, classIndexInputs, classCount, ignoredLabels);
 
             _gradientArrays = _names.Select((_, i) => new float[ElementCount(i)]).ToArray();
             _gradientValues = _gradientArrays.Select((array, i) => Own(array, _shapes[i])).ToArray();
@@ -578,8 +578,8 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
         return 0;
     }
 
-    /// <summary>Returns the training model with the dropout seed applied and the running statistics exposed.</summary>
-    private (byte[] Bytes, List<RunningStatistic> Running) TrainingModel(OrtBackendOptions options)
+    /// <summary>Returns the training model with the dropout seed applied and the running statistics exposed, and the ignored labels.</summary>
+    private (byte[] Bytes, List<RunningStatistic> Running, HashSet<long> IgnoredLabels) TrainingModel(OrtBackendOptions options, HashSet<string> classIndexInputs)
     {
         var model = OnnxModel.Load(_artifacts.TrainingModelPath);
         if (options.DropoutSeed is { } seed)
@@ -588,7 +588,7 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
         }
 
         var running = RunningStatistics.ExposeInTraining(model.Proto);
-        return (model.ToByteArray(), running);
+        return (model.ToByteArray(), running, IgnoredLabels.Find(model.Proto, classIndexInputs));
     }
 
     /// <summary>Returns the eval model with BatchNormalization in inference mode, reading the running statistics as inputs.</summary>
