@@ -591,11 +591,12 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
         return (model.ToByteArray(), running, IgnoredLabels.Find(model.Proto, classIndexInputs));
     }
 
-    /// <summary>Returns the eval model with BatchNormalization in inference mode, reading the running statistics as inputs.</summary>
+    /// <summary>Returns the eval model with BatchNormalization and Dropout in inference mode, reading the running statistics as inputs.</summary>
     private byte[] EvalModel(List<RunningStatistic> running)
     {
         var model = OnnxModel.Load(_artifacts.EvalModelPath);
         RunningStatistics.ToInferenceMode(model.Proto, running);
+        DropoutInference.Apply(model.Proto);
         return model.ToByteArray();
     }
 }
