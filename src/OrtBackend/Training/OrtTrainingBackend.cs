@@ -221,7 +221,10 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
     /// <param name="predictionName">The model output the loss compares with the target (logits for cross-entropy).</param>
     /// <param name="loss">The loss to append.</param>
     /// <param name="artifactOptions">The optimizer and frozen-parameter settings, or null for the defaults.</param>
-    /// <param name="options">The backend settings; the artifacts are written to <see cref="OrtBackendOptions.ArtifactsDirectory"/>.</param>
+    /// <param name="options">
+    /// The backend settings; the artifacts are written to <see cref="OrtBackendOptions.ArtifactsDirectory"/>, and a null
+    /// <see cref="OrtBackendOptions.SourceModelPath"/> is set to <paramref name="modelPath"/>.
+    /// </param>
     /// <returns>The backend over the new artifacts.</returns>
     public static OrtTrainingBackend Create(string modelPath, string predictionName, LossOptions loss, TrainingArtifactOptions? artifactOptions, OrtBackendOptions options)
     {
