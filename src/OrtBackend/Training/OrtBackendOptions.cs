@@ -58,6 +58,13 @@ public sealed class OrtBackendOptions
     /// </summary>
     public long? DropoutSeed { get; set; }
 
+    /// <summary>
+    /// Gets or sets where ordinary steps compute the gradient statistics. Default <see cref="GradientStatisticsPath.Auto"/>:
+    /// the host kernel on the CPU provider, the in-graph statistics model on CUDA. Both give the same numbers within
+    /// float32 rounding.
+    /// </summary>
+    public GradientStatisticsPath StatisticsPath { get; set; } = GradientStatisticsPath.Auto;
+
     /// <summary>Returns one message per invalid setting, naming the property; empty when all are valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -79,6 +86,11 @@ public sealed class OrtBackendOptions
         if (CheckpointPath is not null && !File.Exists(CheckpointPath))
         {
             failures.Add($"OrtBackendOptions.CheckpointPath '{CheckpointPath}' was not found.");
+        }
+
+        if (!Enum.IsDefined(StatisticsPath))
+        {
+            failures.Add($"OrtBackendOptions.StatisticsPath is {(int)StatisticsPath}, which is not a known path; use Auto, Graph or HostKernel.");
         }
 
         if (!Enum.IsDefined(ExecutionProvider))

@@ -213,6 +213,17 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
     /// </summary>
     public long BytesCopiedToHost { get; private set; }
 
+    /// <summary>
+    /// Gets a value indicating whether ordinary steps compute statistics with the host kernel instead of the
+    /// statistics model (see <see cref="OrtBackendOptions.StatisticsPath"/>).
+    /// </summary>
+    public bool UsesHostStatistics => _options.StatisticsPath switch
+    {
+        GradientStatisticsPath.HostKernel => true,
+        GradientStatisticsPath.Graph => false,
+        _ => _options.ExecutionProvider == OrtExecutionProvider.Cpu,
+    };
+
     /// <summary>Gets the global gradient norm before clipping of the last applied update, or NaN before the first.</summary>
     public double LastGlobalNorm { get; private set; } = double.NaN;
 
@@ -312,6 +323,21 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
                 snapshot.SetGradient(i, _gradientArrays[i]);
                 snapshot.SetParameterValues(i, _parameterArrays[_current][i]);
                 BytesCopiedToHost += 2L * sizeof(float) * _gradientArrays[i].Length;
+            }
+
+            return;
+        }
+
+        if (UsesHostStatistics)
+        {
+            // On the CPU provider the bound gradient and parameter buffers are the managed arrays themselves, so one
+            // vectorised pass over each is cheaper than the statistics model's separate reductions, and copies nothing.
+            float[][] parameters = _parameterArrays[_current];
+            for (var i = 0; i < _names.Length; i++)
+            {
+                TensorStatistics gradient = TensorStatisticsKernel.Compute(_gradientArrays[i]);
+                double parameterSquares = TensorStatisticsKernel.Compute(parameters[i]).SumOfSquares;
+                snapshot.SetDeviceStatistics(i, gradient, parameterSquares);
             }
 
             return;

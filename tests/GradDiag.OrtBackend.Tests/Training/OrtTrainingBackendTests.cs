@@ -93,7 +93,7 @@ public sealed class OrtTrainingBackendTests : IDisposable
     [Fact]
     public void Ordinary_step_reads_back_o_of_parameters()
     {
-        using var backend = BackendSetup.Digits(directory, "digits_mlp", BackendSetup.PlainSgd);
+        using var backend = BackendSetup.Digits(directory, "digits_mlp", BackendSetup.PlainSgd, o => o.StatisticsPath = GradientStatisticsPath.Graph);
         using var monitor = new GradientMonitor(new GradDiagOptions { StatisticsInterval = 1, HistogramInterval = 50 }, backend: backend);
         monitor.TrainStep(DigitsData.Batch("digits_mlp", 0, 64));
 
@@ -127,9 +127,38 @@ public sealed class OrtTrainingBackendTests : IDisposable
     }
 
     [Fact]
+    public void Host_kernel_statistics_match_statistics_model()
+    {
+        using var graph = BackendSetup.Digits(directory, "digits_mlp", BackendSetup.PlainSgd, o => o.StatisticsPath = GradientStatisticsPath.Graph);
+        using var host = new OrtTrainingBackend(new OrtBackendOptions { ArtifactsDirectory = directory.File("artifacts"), IntraOpThreads = 1, LearningRate = 0.1 });
+        var fromGraph = new GradientSnapshot(graph.Parameters);
+        var fromHost = new GradientSnapshot(host.Parameters);
+        graph.ComputeGradients(DigitsData.Batch("digits_mlp", 0, 64));
+        host.ComputeGradients(DigitsData.Batch("digits_mlp", 0, 64));
+        var before = host.BytesCopiedToHost;
+
+        graph.CaptureGradients(fromGraph, includeHostValues: false);
+        host.CaptureGradients(fromHost, includeHostValues: false);
+
+        host.UsesHostStatistics.Should().BeTrue();
+        graph.UsesHostStatistics.Should().BeFalse();
+        (host.BytesCopiedToHost - before).Should().Be(0, "the host kernel reads the bound buffers in place");
+        for (var i = 0; i < graph.Parameters.Count; i++)
+        {
+            fromGraph.TryGetDeviceStatistics(i, out var expected, out var expectedParameterSquares).Should().BeTrue();
+            fromHost.TryGetDeviceStatistics(i, out var actual, out var actualParameterSquares).Should().BeTrue();
+            Relative(actual.SumOfSquares, expected.SumOfSquares).Should().BeLessThan(1e-5);
+            Relative(actualParameterSquares, expectedParameterSquares).Should().BeLessThan(1e-5);
+            actual.MaxAbs.Should().Be(expected.MaxAbs);
+            actual.ZeroCount.Should().Be(expected.ZeroCount);
+            actual.NonFiniteCount.Should().Be(expected.NonFiniteCount);
+        }
+    }
+
+    [Fact]
     public void Device_statistics_match_host_gradients()
     {
-        using var backend = BackendSetup.Digits(directory, "digits_cnn", BackendSetup.PlainSgd);
+        using var backend = BackendSetup.Digits(directory, "digits_cnn", BackendSetup.PlainSgd, o => o.StatisticsPath = GradientStatisticsPath.Graph);
         var device = new GradientSnapshot(backend.Parameters);
         var host = new GradientSnapshot(backend.Parameters);
         backend.ComputeGradients(DigitsData.Batch("digits_cnn", 0, 64));
