@@ -3,6 +3,7 @@ using GradDiag.OrtBackend.Artifacts;
 using GradDiag.OrtBackend.Losses;
 using GradDiag.OrtBackend.Optimizers;
 using GradDiag.OrtBackend.Training;
+using GradDiag.Writers.TensorBoard;
 
 namespace GradDiag.Benchmarks.OrtBackend;
 
@@ -14,7 +15,8 @@ namespace GradDiag.Benchmarks.OrtBackend;
 /// <remarks>
 /// <c>Bare</c> is ComputeGradients and ApplyUpdate. <c>CaptureStatistics</c> is the statistics model alone. <c>Monitored</c> runs the same step through
 /// <see cref="GradientMonitor.TrainStep(TrainingBatch)"/> with statistics every step and histograms every
-/// 50 steps, writing to a writer that discards everything (the Writers assembly has no writer yet).
+/// 50 steps, writing TensorBoard event files to a temporary folder. The backend's default statistics path
+/// applies: the host kernel on the CPU provider.
 /// </remarks>
 [MemoryDiagnoser]
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "BenchmarkDotNet needs an unsealed class and disposes it through GlobalCleanup.")]
@@ -25,6 +27,7 @@ public class BackendStepBenchmarks
     private string directory = string.Empty;
     private OrtTrainingBackend backend = null!;
     private GradientMonitor monitor = null!;
+    private TensorBoardSummaryWriter writer = null!;
     private TrainingBatch batch = null!;
     private GradientSnapshot snapshot = null!;
 
@@ -43,7 +46,8 @@ public class BackendStepBenchmarks
             new LossOptions { Kind = LossKind.CrossEntropy },
             new TrainingArtifactOptions { Optimizer = new OptimizerOptions { Kind = OptimizerKind.Sgd } },
             new OrtBackendOptions { ArtifactsDirectory = Path.Combine(directory, "artifacts"), IntraOpThreads = Threads, LearningRate = 0.01 });
-        monitor = new GradientMonitor(new GradDiagOptions { StatisticsInterval = 1, HistogramInterval = 50 }, [new DiscardingWriter()], backend: backend);
+        writer = new TensorBoardSummaryWriter(new TensorBoardWriterOptions { LogDirectory = Path.Combine(directory, "runs"), RunName = Model });
+        monitor = new GradientMonitor(new GradDiagOptions { StatisticsInterval = 1, HistogramInterval = 50 }, [writer], backend: backend);
         batch = CreateBatch(Model);
 
         // Two warm-up steps, then the bytes of one ordinary monitored step (not a histogram step).
@@ -78,7 +82,7 @@ public class BackendStepBenchmarks
     [Benchmark]
     public double Monitored() => monitor.TrainStep(batch).Loss;
 
-    /// <summary>Runs only the statistics model and reads its table, the part of an ordinary step that monitoring adds on the device side.</summary>
+    /// <summary>Captures the statistics of an ordinary step, the part that monitoring adds to the backend's work.</summary>
     [Benchmark]
     public long CaptureStatistics()
     {
@@ -118,33 +122,5 @@ public class BackendStepBenchmarks
         }
 
         throw new FileNotFoundException($"tests/fixtures/onnx/{fileName} was not found above {AppContext.BaseDirectory}.");
-    }
-
-    /// <summary>A summary writer that keeps nothing, so the benchmark measures the monitor, not I/O.</summary>
-    private sealed class DiscardingWriter : ISummaryWriter
-    {
-        public string Name => "discard";
-
-        public Exception? Fault => null;
-
-        public void WriteScalar(string tag, long step, double value)
-        {
-        }
-
-        public void WriteHistogram(string tag, long step, HistogramData histogram)
-        {
-        }
-
-        public void WriteText(string tag, long step, string text)
-        {
-        }
-
-        public void WriteHyperparameters(IReadOnlyDictionary<string, object> hyperparameters)
-        {
-        }
-
-        public ValueTask FlushAsync(CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }
