@@ -8,7 +8,7 @@ namespace GradDiag;
 
 // NOTE: On a 4 KB buffer this kernel measured 42-51 % of TensorPrimitives.Sum's throughput (target 70 %), because
 // it issues four vector instructions per vector against Sum's one and spends about 18 ns on setup and float64
-// reductions. From 256 KB up it measured at least 80 % (docs/benchmarks-core.md).
+// reductions. From 256 KB up it measured at least 80 % (docs/benchmarks.md).
 /// <summary>
 /// Computes <see cref="TensorStatistics"/> of a float32 tensor in one vectorised pass over its elements.
 /// </summary>
