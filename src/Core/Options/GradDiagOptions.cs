@@ -1,0 +1,44 @@
+namespace GradDiag;
+
+/// <summary>
+/// Settings of the <see cref="GradientMonitor"/>, bound from the configuration section <c>GradDiag</c> and
+/// validated when the host starts.
+/// </summary>
+public sealed class GradDiagOptions
+{
+    /// <summary>The configuration section the options are bound from.</summary>
+    public const string SectionName = "GradDiag";
+
+    /// <summary>Gets or sets how often statistics are computed, in steps; 1 (the default) observes every step.</summary>
+    /// <value>At least 1. A step is observed when it is a multiple of this interval or a histogram step.</value>
+    public int StatisticsInterval { get; set; } = 1;
+
+    /// <summary>Gets or sets how often histograms are computed from host gradient values, in steps; 0 turns them off.</summary>
+    /// <value>At least 0; the default is 50.</value>
+    public int HistogramInterval { get; set; } = 50;
+
+    /// <summary>Gets or sets the scalar series written at each observed step.</summary>
+    /// <value>The default is <see cref="ScalarSeries.Default"/>; in configuration a comma-separated list such as <c>"GradientNorm, Loss"</c>.</value>
+    public ScalarSeries ScalarSeries { get; set; } = ScalarSeries.Default;
+
+    /// <summary>
+    /// Gets or sets a value indicating whether the monitor skips the optimizer update of a step whose gradients
+    /// or loss are not finite, and lets detectors request a skip.
+    /// </summary>
+    /// <value>The default is false.</value>
+    public bool SkipNonFiniteUpdates { get; set; }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether an exception thrown by a writer, a detector or a finding handler
+    /// propagates to the training loop instead of being logged and isolated.
+    /// </summary>
+    /// <value>The default is false.</value>
+    public bool FailFast { get; set; }
+
+    /// <summary>Gets or sets the number of one-off observations (such as spikes) kept for the report.</summary>
+    /// <value>At least 0; the default is 1000. Later observations are counted in the log but not kept.</value>
+    public int MaxObservations { get; set; } = 1000;
+
+    /// <summary>Gets or sets a callback that receives every finding event, after the <see cref="GradientMonitor.FindingChanged"/> event.</summary>
+    public Action<FindingEvent>? OnFinding { get; set; }
+}
