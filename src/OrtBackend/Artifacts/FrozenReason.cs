@@ -1,0 +1,14 @@
+namespace GradDiag.OrtBackend.Artifacts;
+
+/// <summary>Why a floating-point initializer is not trained; the manifest writes the snake_case name.</summary>
+internal enum FrozenReason
+{
+    /// <summary>Input 3 (mean) or 4 (variance) of a BatchNormalization node.</summary>
+    RunningStatistic,
+
+    /// <summary>The name matches a user pattern.</summary>
+    NamePattern,
+
+    /// <summary>No node of the forward graph reads it, so its gradient would always be zero.</summary>
+    Unused,
+}
