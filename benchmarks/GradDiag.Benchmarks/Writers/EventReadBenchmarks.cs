@@ -7,9 +7,9 @@ using GradDiag.Writers.TensorBoard;
 namespace GradDiag.Benchmarks.Writers;
 
 /// <summary>
-/// Reads one event file of scalar records three ways: raw sequential bytes only; a minimal sequential decode that
-/// parses every record without any check; and the tolerant reader, which checks lengths and both CRCs, decodes
-/// and builds ordered records per tag.
+/// Reads one event file of scalar records three ways. The first reads the raw bytes only. The second decodes every
+/// record with the protobuf parser and checks nothing. The third is the tolerant reader, which checks lengths and
+/// both CRCs, decodes, and builds ordered records per tag.
 /// </summary>
 [MemoryDiagnoser]
 public class EventReadBenchmarks

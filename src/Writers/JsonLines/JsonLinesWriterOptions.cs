@@ -6,7 +6,7 @@ public sealed class JsonLinesWriterOptions
     /// <summary>Gets or sets the file to append to; its folder is created when missing. Required.</summary>
     public string FilePath { get; set; } = string.Empty;
 
-    /// <summary>Gets or sets the number of records the background queue holds. The default is 16384.</summary>
+    /// <summary>Gets or sets the maximum number of records in the background queue. The default is 16384.</summary>
     public int QueueCapacity { get; set; } = 16384;
 
     /// <summary>Gets or sets what happens when the queue is full. The default is <see cref="FullQueuePolicy.Wait"/>.</summary>

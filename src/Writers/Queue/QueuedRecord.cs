@@ -2,7 +2,7 @@ namespace GradDiag.Writers.Queue;
 
 /// <summary>
 /// One queued summary record. A struct, so that queuing a scalar allocates nothing; the tag and text are the
-/// caller's strings, and <see cref="Payload"/> holds a copied histogram, a copied hyperparameter dictionary
+/// caller's strings, and <see cref="Payload"/> is a copied histogram, a copied hyperparameter dictionary
 /// or a flush completion.
 /// </summary>
 internal readonly struct QueuedRecord(QueuedRecordKind kind, string? tag, long step, double wallTime, double value, object? payload)

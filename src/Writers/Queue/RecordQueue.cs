@@ -83,7 +83,7 @@ internal sealed class RecordQueue : IAsyncDisposable
     /// <summary>Gets the current time in seconds since the Unix epoch, without allocating.</summary>
     public double Now() => (_timeProvider.GetUtcNow().UtcTicks - DateTime.UnixEpoch.Ticks) / (double)TimeSpan.TicksPerSecond;
 
-    /// <summary>Queues a record according to the full-queue policy; never waits on disk.</summary>
+    /// <summary>Queues a record according to the full-queue policy. It waits only when the queue is full and the policy is <see cref="FullQueuePolicy.Wait"/>, never on disk.</summary>
     /// <exception cref="InvalidOperationException">The writer has faulted and fail-fast is on.</exception>
     public void Enqueue(in QueuedRecord record)
     {

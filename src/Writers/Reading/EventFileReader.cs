@@ -121,7 +121,7 @@ internal static class EventFileReader
         }
     }
 
-    /// <summary>Records the issue and returns true when reading goes on; throws when the options say so.</summary>
+    /// <summary>Records the issue and returns true when reading goes on; throws when the options request it.</summary>
     private static bool HandleCorruption(string path, long offset, EventFileIssueKind kind, string message, TensorBoardReaderOptions options, List<EventFileIssue> issues)
     {
         issues.Add(Issue(path, offset, kind, message));

@@ -47,11 +47,11 @@ internal sealed class FileWindow : IDisposable
             _buffer = new byte[count];
         }
 
-        int wanted = (int)Math.Min(_buffer.Length, Length - offset);
+        int toRead = (int)Math.Min(_buffer.Length, Length - offset);
         int total = 0;
-        while (total < wanted)
+        while (total < toRead)
         {
-            int read = RandomAccess.Read(_handle, _buffer.AsSpan(total, wanted - total), offset + total);
+            int read = RandomAccess.Read(_handle, _buffer.AsSpan(total, toRead - total), offset + total);
             if (read == 0)
             {
                 break;

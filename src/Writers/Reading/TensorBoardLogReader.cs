@@ -38,7 +38,7 @@ public sealed class TensorBoardLogReader
     /// <param name="path">The log folder, or one event file.</param>
     /// <returns>The runs in ordinal name order and the number of other files.</returns>
     /// <exception cref="DirectoryNotFoundException"><paramref name="path"/> does not exist.</exception>
-    /// <exception cref="TensorBoardFormatException">The folder holds no event file.</exception>
+    /// <exception cref="TensorBoardFormatException">The folder contains no event file.</exception>
     public static TensorBoardLogDirectory ScanLogDirectory(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -82,7 +82,7 @@ public sealed class TensorBoardLogReader
         if (filesByFolder.Count == 0)
         {
             throw new TensorBoardFormatException(
-                $"Log folder '{root}' holds no event files (files whose name contains 'tfevents'); {ignored} other files were ignored. Check that the path is the folder TensorBoard reads.",
+                $"Log folder '{root}' contains no event files (files whose name contains 'tfevents'); {ignored} other files were ignored. Check that the path is the folder TensorBoard reads.",
                 root,
                 null);
         }
@@ -115,7 +115,7 @@ public sealed class TensorBoardLogReader
 
     /// <summary>Finds the runs under <paramref name="path"/> and reads each of them.</summary>
     /// <exception cref="DirectoryNotFoundException"><paramref name="path"/> does not exist.</exception>
-    /// <exception cref="TensorBoardFormatException">The folder holds no event file, or a record is corrupt and <see cref="CorruptRecordHandling.Throw"/> is set.</exception>
+    /// <exception cref="TensorBoardFormatException">The folder contains no event file, or a record is corrupt and <see cref="CorruptRecordHandling.Throw"/> is set.</exception>
     public IReadOnlyList<TensorBoardRunData> ReadLogDirectory(string path, CancellationToken cancellationToken = default) =>
         ScanLogDirectory(path).Runs.Select(run => ReadRun(run, cancellationToken)).ToList();
 

@@ -11,7 +11,7 @@ namespace GradDiag.Writers.TensorBoard;
 /// </summary>
 /// <remarks>
 /// The operating system releases the lock when the holding process dies, so a lock file that exists but can be
-/// opened was left by a dead writer; it is taken over and logged. The file holds the holder's process id, host
+/// opened was left by a dead writer; it is taken over and logged. The file stores the holder's process id, host
 /// name and start time for error messages.
 /// </remarks>
 internal sealed class RunFolderLock : IDisposable

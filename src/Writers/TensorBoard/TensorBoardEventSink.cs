@@ -9,9 +9,8 @@ using Microsoft.Extensions.Logging;
 namespace GradDiag.Writers.TensorBoard;
 
 /// <summary>
-/// Encodes queued records as framed <c>Event</c> records into one event file. Records collect in a buffer that
-/// holds whole records only and is appended to the file in one write, so a crash never leaves a record half
-/// written by this process except for the very last write.
+/// Encodes queued records as framed <c>Event</c> records into one event file. Records collect in a buffer of whole
+/// records that is appended to the file in one write, so a crash can cut short only the write in progress.
 /// </summary>
 internal sealed class TensorBoardEventSink : IRecordSink
 {

@@ -13,7 +13,7 @@ namespace GradDiag.Writers.TensorBoard;
 /// <remarks>
 /// <para>Write methods are safe from any thread and never wait on disk; with <see cref="FullQueuePolicy.Wait"/>
 /// they wait only while the queue is full. Queuing a scalar allocates nothing in steady state.</para>
-/// <para>The run folder is locked for the writer's lifetime. A folder that already holds event files is resumed:
+/// <para>The run folder is locked for the writer's lifetime. A folder that already contains event files is resumed:
 /// the writer adds a new file and records a restart at the first step it writes. Steps of a tag must not
 /// decrease; a record with a lower step is dropped and counted in <see cref="OutOfOrderRecords"/>.</para>
 /// <para>I/O failures are logged once and stored in <see cref="Fault"/>; later records are dropped. They are thrown
@@ -197,10 +197,23 @@ public sealed class TensorBoardSummaryWriter : ISummaryWriter
     private string CreateEventFile(TimeProvider clock, out FileStream stream)
     {
         long seconds = clock.GetUtcNow().ToUnixTimeSeconds();
+        string? lastExisting = Directory.EnumerateFiles(RunDirectory)
+            .Where(IsEventFile)
+            .Select(Path.GetFileName)
+            .Max(StringComparer.Ordinal);
         while (true)
         {
             int counter = Interlocked.Increment(ref s_fileCounter);
             string name = string.Create(CultureInfo.InvariantCulture, $"events.out.tfevents.{seconds:D10}.{Environment.MachineName}.{Environment.ProcessId}.{counter}");
+
+            // TensorBoard reads a run's files in name order, so a resumed run's new file must sort after the old
+            // ones even when it is created in the same second; the time in its name then moves forward a little.
+            if (lastExisting is not null && string.CompareOrdinal(name, lastExisting) <= 0)
+            {
+                seconds++;
+                continue;
+            }
+
             string path = Path.Combine(RunDirectory, name);
             try
             {

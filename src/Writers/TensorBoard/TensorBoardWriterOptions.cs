@@ -3,7 +3,7 @@ namespace GradDiag.Writers.TensorBoard;
 /// <summary>Settings of the TensorBoard event-file writer.</summary>
 public sealed class TensorBoardWriterOptions
 {
-    /// <summary>Gets or sets the log folder that holds one sub-folder per run; TensorBoard is pointed at it. Required.</summary>
+    /// <summary>Gets or sets the log folder that contains one sub-folder per run; TensorBoard is pointed at it. Required.</summary>
     public string LogDirectory { get; set; } = string.Empty;
 
     /// <summary>
@@ -13,7 +13,7 @@ public sealed class TensorBoardWriterOptions
     /// </summary>
     public string? RunName { get; set; }
 
-    /// <summary>Gets or sets the number of records the background queue holds. The default is 16384.</summary>
+    /// <summary>Gets or sets the maximum number of records in the background queue. The default is 16384.</summary>
     public int QueueCapacity { get; set; } = 16384;
 
     /// <summary>Gets or sets what happens when the queue is full. The default is <see cref="FullQueuePolicy.Wait"/>.</summary>

@@ -6,7 +6,7 @@ namespace GradDiag.Writers.Tests.Queue;
 public class RecordQueueTests
 {
     [Fact]
-    public async Task DropHistogramsFirst_FullQueue_DropsHistogramsBeforeScalars()
+    public async Task DropHistogramsFirst_FullQueue_DropsHistograms()
     {
         var sink = new BlockingSink();
         var settings = new QueueSettings("test", 8, FullQueuePolicy.DropHistogramsFirst, TimeSpan.FromHours(1), FailFast: false);
@@ -47,7 +47,7 @@ public class RecordQueueTests
     }
 
     [Fact]
-    public async Task SinkFailure_IsReportedOnceAndLaterRecordsDropped()
+    public async Task SinkFailure_IsReportedOnce()
     {
         var sink = new FailingSink();
         var settings = new QueueSettings("test", 8, FullQueuePolicy.Wait, TimeSpan.FromHours(1), FailFast: false);

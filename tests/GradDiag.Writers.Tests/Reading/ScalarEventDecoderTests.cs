@@ -30,7 +30,7 @@ public class ScalarEventDecoderTests
     }
 
     [Fact]
-    public void TryDecode_OtherLayouts_AreLeftToTheFullParser()
+    public void TryDecode_OtherLayouts_ReturnsFalse()
     {
         byte[][] payloads =
         [
