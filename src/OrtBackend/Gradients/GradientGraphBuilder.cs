@@ -292,10 +292,12 @@ public static class GradientGraphBuilder
         {
             var parameterSet = parameters.ToHashSet(StringComparer.Ordinal);
             var moved = graph.Initializer.Where(t => parameterSet.Contains(t.Name)).ToList();
+            var kept = graph.Initializer.Where(t => !parameterSet.Contains(t.Name)).ToList();
+            graph.Initializer.Clear();
+            graph.Initializer.AddRange(kept);
             var existingInputs = graph.Input.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
             foreach (var tensor in moved)
             {
-                graph.Initializer.Remove(tensor);
                 if (!existingInputs.Contains(tensor.Name))
                 {
                     graph.Input.Add(ValueInfo(tensor.Name, new TensorInfo(tensor.DataType, tensor.Dims.ToArray())));
