@@ -136,6 +136,28 @@ public class RegularizationGradientTests
         }
     }
 
+    [Fact]
+    public void Dropout_runtime_ratio_scales()
+    {
+        var g = new GraphBuilder(13);
+        var xValues = TestData.Uniform(60, 21, 0.5, 1.5);
+        var x = g.Initializer("x", [6, 10], xValues);
+        var ratio = g.Input("ratio", [], DataTypes.Float);
+        g.Graph.Initializer.Add(Tensors.FromBools("training", [], [true]));
+        var outputs = g.NodeMulti("Dropout", [x, ratio, "training"], 2);
+        var loss = g.WeightedSumLoss(outputs[0], [6, 10]);
+        var weights = Tensors.ToDoubles(g.Graph.Initializer.Single(t => t.Name.StartsWith("loss_weights", StringComparison.Ordinal)))!;
+        var training = GradientGraphBuilder.Build(g.ToModel(), loss, new GradientBuilderOptions { TrainableParameters = ["x"] });
+        using var feed = OrtValue.CreateTensorValueFromMemory(new[] { 0.25f }, []);
+
+        var values = Run(training, xValues, ["x_grad", outputs[1]], new Dictionary<string, OrtValue> { ["ratio"] = feed });
+
+        for (var i = 0; i < weights.Length; i++)
+        {
+            values["x_grad"][i].Should().BeApproximately(weights[i] * values[outputs[1]][i] / 0.75, 1e-15, $"element {i}");
+        }
+    }
+
     private static (OnnxModel Training, double[] Weights, double[] X) DropoutModelWithConstantMode(bool mode, bool withMask = true)
     {
         var g = new GraphBuilder(13);

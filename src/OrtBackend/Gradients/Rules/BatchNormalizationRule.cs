@@ -87,6 +87,7 @@ internal sealed class BatchNormalizationRule : IGradientRule
         }
     }
 
+    // NOTE: opset 15 allows scale/B and mean/var in other float types than X, but this rule assumes one type.
     private static void Inference(GradientContext context, long[] axes, long[] channelAxes, float epsilon)
     {
         var emit = context.Emit;
