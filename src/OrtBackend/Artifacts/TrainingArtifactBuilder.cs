@@ -16,7 +16,7 @@ namespace GradDiag.OrtBackend.Artifacts;
 /// </summary>
 /// <remarks>
 /// Trainable parameters become graph inputs of the training and eval models; frozen ones stay constants.
-/// The manifest is written last, so a folder with a manifest holds a complete set. docs/onnx-artifacts.md
+/// The manifest is written last, so a folder with a manifest contains a complete set. docs/onnx-artifacts.md
 /// describes the layout.
 /// </remarks>
 public static class TrainingArtifactBuilder
@@ -57,13 +57,19 @@ public static class TrainingArtifactBuilder
 
         CheckLossModel(loss, selection, sourceModelPath);
         var trainableNames = selection.Trainable.Select(p => p.Name).ToArray();
+        // NOTE: BatchNormalization's updated running statistics are not outputs of the training model, so
+        // training leaves the checkpoint's running statistics at their initial values.
         var training = GradientGraphBuilder.Build(loss.Model, loss.LossOutputName, new GradientBuilderOptions { TrainableParameters = trainableNames });
-        var eval = new OnnxModel(ParametersToInputs(loss.Model.Proto, selection.Trainable));
+        var eval = new OnnxModel(EvalModel(loss.Model.Proto, selection.Trainable));
         var optimizer = OptimizerGraph.Build(selection.Trainable, options.Optimizer);
         var statistics = GradientStatisticsGraph.Build(selection.Trainable);
         var checkpoint = InitialCheckpoint(source.Proto, selection, options.Optimizer, sourceHash);
 
+        // Removing the old manifest first means a build that stops halfway leaves a folder that opens as
+        // "manifest not found" rather than an old manifest next to new model files.
         Directory.CreateDirectory(outputDirectory);
+        var manifestPath = Path.Combine(outputDirectory, ManifestFileName);
+        File.Delete(manifestPath);
         training.Save(Path.Combine(outputDirectory, TrainingModelFile));
         eval.Save(Path.Combine(outputDirectory, EvalModelFile));
         optimizer.Save(Path.Combine(outputDirectory, OptimizerModelFile));
@@ -91,7 +97,6 @@ public static class TrainingArtifactBuilder
             Optimizer = Describe(options.Optimizer),
         };
 
-        var manifestPath = Path.Combine(outputDirectory, ManifestFileName);
         ManifestFile.Save(manifestPath, manifest);
         return manifestPath;
     }
@@ -127,13 +132,15 @@ public static class TrainingArtifactBuilder
         }
     }
 
-    /// <summary>Moves the trainable initializers to graph inputs (appended after the existing inputs, in depth order).</summary>
-    private static ModelProto ParametersToInputs(ModelProto source, IReadOnlyList<ParameterSpec> parameters)
+    /// <summary>
+    /// Creates the eval model: inference-mode BatchNormalization and Dropout, and the trainable initializers
+    /// moved to graph inputs (appended after the existing inputs, in depth order).
+    /// </summary>
+    private static ModelProto EvalModel(ModelProto source, IReadOnlyList<ParameterSpec> parameters)
     {
-        // NOTE: the eval model keeps BatchNormalization training_mode and Dropout as the source has them;
-        // switching them to inference behaviour is not done yet.
         var model = source.Clone();
         var graph = model.Graph;
+        EvalModeRewriter.Apply(graph);
         var existing = graph.Input.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var parameter in parameters)
         {
