@@ -40,4 +40,13 @@ public class ProcessTests
         exitCode.Should().Be(2);
         error.Trim().Split('\n').Should().ContainSingle();
     }
+
+    [Fact]
+    public async Task ReportExploding_ExitsOne()
+    {
+        (int exitCode, string output, string error) = await RunToolAsync("report", TestPaths.TfEvents("pytorch_exploding"));
+
+        exitCode.Should().Be(1, error);
+        output.Should().Contain("pytorch_exploding: failing (7 findings, steps 0-199)");
+    }
 }
