@@ -120,23 +120,31 @@ internal static class GradientFlowPlot
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
 
-        foreach (FindingMarker finding in findings)
+        // Findings of one kind and severity often cover the same steps in many layers, so their step ranges are
+        // merged: overlapping translucent spans would stack into an opaque block, and the legend names each group once.
+        foreach (IGrouping<(string Kind, Severity Severity), FindingMarker> group in findings.GroupBy(f => (f.Kind, f.Severity)))
         {
-            Color color = ColorOf(finding.Severity);
-            string label = $"{finding.Kind} ({finding.Severity.ToString().ToLowerInvariant()})";
-            if (finding.FirstStep == finding.LastStep)
+            Color color = ColorOf(group.Key.Severity);
+            string label = $"{group.Key.Kind} ({group.Key.Severity.ToString().ToLowerInvariant()})";
+            bool labelled = false;
+            foreach ((long first, long last) in MergeRanges(group))
             {
-                var line = plot.Add.VerticalLine(finding.FirstStep);
-                line.Color = color;
-                line.LineWidth = 2;
-                line.LegendText = label;
-            }
-            else
-            {
-                var span = plot.Add.HorizontalSpan(finding.FirstStep, finding.LastStep);
-                span.FillStyle.Color = color.WithAlpha(0.2);
-                span.LineStyle.Color = color;
-                span.LegendText = label;
+                if (first == last)
+                {
+                    var line = plot.Add.VerticalLine(first);
+                    line.Color = color;
+                    line.LineWidth = 2;
+                    line.LegendText = labelled ? string.Empty : label;
+                }
+                else
+                {
+                    var span = plot.Add.HorizontalSpan(first, last);
+                    span.FillStyle.Color = color.WithAlpha(0.2);
+                    span.LineStyle.Color = color;
+                    span.LegendText = labelled ? string.Empty : label;
+                }
+
+                labelled = true;
             }
         }
 
@@ -177,6 +185,26 @@ internal static class GradientFlowPlot
         plot.Axes.AutoScale();
         plot.Axes.SetLimitsX(left, right);
         return plot;
+    }
+
+    /// <summary>Returns the union of the findings' step ranges as disjoint ranges in step order.</summary>
+    public static List<(long First, long Last)> MergeRanges(IEnumerable<FindingMarker> findings)
+    {
+        ArgumentNullException.ThrowIfNull(findings);
+        var merged = new List<(long First, long Last)>();
+        foreach (FindingMarker finding in findings.OrderBy(f => f.FirstStep).ThenBy(f => f.LastStep))
+        {
+            if (merged.Count > 0 && finding.FirstStep <= merged[^1].Last)
+            {
+                merged[^1] = (merged[^1].First, Math.Max(merged[^1].Last, finding.LastStep));
+            }
+            else
+            {
+                merged.Add((finding.FirstStep, finding.LastStep));
+            }
+        }
+
+        return merged;
     }
 
     /// <summary>Returns log10 of a positive finite norm, else NaN.</summary>
