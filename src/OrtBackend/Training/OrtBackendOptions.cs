@@ -1,0 +1,102 @@
+using GradDiag.OrtBackend.Schedules;
+using Microsoft.ML.OnnxRuntime;
+
+namespace GradDiag.OrtBackend.Training;
+
+/// <summary>Settings of <see cref="OrtTrainingBackend"/>: the artifacts, the execution provider, the session and the training loop.</summary>
+public sealed class OrtBackendOptions
+{
+    /// <summary>Gets or sets the training-artifacts folder that <see cref="Artifacts.TrainingArtifactBuilder"/> wrote. Required.</summary>
+    public string ArtifactsDirectory { get; set; } = string.Empty;
+
+    /// <summary>
+    /// Gets or sets the source model file, or null. When set, the backend rejects the artifacts if the file's
+    /// SHA-256 differs from the manifest's, because the model changed after the artifacts were built.
+    /// </summary>
+    public string? SourceModelPath { get; set; }
+
+    /// <summary>Gets or sets a checkpoint to resume from, or null to start from the folder's initial checkpoint.</summary>
+    public string? CheckpointPath { get; set; }
+
+    /// <summary>Gets or sets the execution provider. Default <see cref="OrtExecutionProvider.Cpu"/>.</summary>
+    public OrtExecutionProvider ExecutionProvider { get; set; } = OrtExecutionProvider.Cpu;
+
+    /// <summary>Gets or sets the CUDA device id. Default 0.</summary>
+    public int CudaDeviceId { get; set; }
+
+    /// <summary>Gets or sets the CUDA memory arena limit in bytes (the provider's gpu_mem_limit), or null for no limit.</summary>
+    public long? CudaMemoryLimitBytes { get; set; }
+
+    /// <summary>Gets or sets the number of threads of each session's intra-op pool; 0 lets ONNX Runtime choose. Default 0.</summary>
+    public int IntraOpThreads { get; set; }
+
+    /// <summary>Gets or sets the graph optimization level of the sessions. Default <see cref="GraphOptimizationLevel.ORT_ENABLE_ALL"/>.</summary>
+    public GraphOptimizationLevel GraphOptimizationLevel { get; set; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
+
+    /// <summary>
+    /// Gets or sets whether the sessions use ONNX Runtime's deterministic kernels, so that two runs from the
+    /// same state give bit-identical results on the same provider and thread count. Default false.
+    /// </summary>
+    public bool DeterministicCompute { get; set; }
+
+    /// <summary>Gets or sets the learning rate when <see cref="LearningRateSchedule"/> is null. Default 0.01.</summary>
+    public double LearningRate { get; set; } = 0.01;
+
+    /// <summary>Gets or sets the learning-rate schedule, or null for the constant <see cref="LearningRate"/>.</summary>
+    public ILearningRateSchedule? LearningRateSchedule { get; set; }
+
+    /// <summary>
+    /// Gets or sets the number of micro-batches each batch is split into along axis 0. Their gradients are
+    /// averaged before capture, which equals the full-batch gradient for a mean-reduced loss. Default 1.
+    /// </summary>
+    public int GradientAccumulationSteps { get; set; } = 1;
+
+    /// <summary>
+    /// Gets or sets the seed written into the <c>seed</c> attribute of every Dropout node of the training
+    /// model, or null to keep the model's attributes. ONNX Runtime draws the masks of one session from a
+    /// generator seeded once, so two backends with the same seed draw the same mask sequence.
+    /// </summary>
+    public long? DropoutSeed { get; set; }
+
+    /// <summary>Returns one message per invalid setting, naming the property; empty when all are valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(ArtifactsDirectory))
+        {
+            failures.Add("OrtBackendOptions.ArtifactsDirectory is required: set it to the folder that TrainingArtifactBuilder.Build wrote.");
+        }
+
+        if (!Enum.IsDefined(ExecutionProvider))
+        {
+            failures.Add($"OrtBackendOptions.ExecutionProvider is {(int)ExecutionProvider}, which is not a known provider; use Cpu or Cuda.");
+        }
+
+        if (CudaDeviceId < 0)
+        {
+            failures.Add($"OrtBackendOptions.CudaDeviceId must be 0 or more; found {CudaDeviceId}.");
+        }
+
+        if (CudaMemoryLimitBytes is <= 0)
+        {
+            failures.Add($"OrtBackendOptions.CudaMemoryLimitBytes must be positive or null; found {CudaMemoryLimitBytes}.");
+        }
+
+        if (IntraOpThreads < 0)
+        {
+            failures.Add($"OrtBackendOptions.IntraOpThreads must be 0 (ONNX Runtime's choice) or more; found {IntraOpThreads}.");
+        }
+
+        if (LearningRateSchedule is null && (!double.IsFinite(LearningRate) || LearningRate < 0))
+        {
+            failures.Add($"OrtBackendOptions.LearningRate must be finite and not negative; found {LearningRate}.");
+        }
+
+        if (GradientAccumulationSteps < 1)
+        {
+            failures.Add($"OrtBackendOptions.GradientAccumulationSteps must be 1 or more; found {GradientAccumulationSteps}.");
+        }
+
+        return failures;
+    }
+}

@@ -1,0 +1,547 @@
+using GradDiag.OrtBackend.Artifacts;
+using GradDiag.OrtBackend.Checkpoints;
+using GradDiag.OrtBackend.Losses;
+using GradDiag.OrtBackend.Models;
+using GradDiag.OrtBackend.Optimizers;
+using GradDiag.OrtBackend.Schedules;
+using GradDiag.OrtBackend.Statistics;
+using Microsoft.ML.OnnxRuntime;
+
+namespace GradDiag.OrtBackend.Training;
+
+/// <summary>
+/// Trains an ONNX model on stock ONNX Runtime from a training-artifacts folder: the training model gives the
+/// loss and gradients, the statistics model the per-parameter gradient statistics, the optimizer model the
+/// update, the global norm before clipping and the update sums of squares.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Parameters, gradients and optimizer state live in OrtValues over pinned arrays that are allocated once and
+/// bound with <see cref="OrtIoBinding"/>. ONNX Runtime does not write an output into an OrtValue that is also
+/// bound as an input, so parameters and optimizer state have two buffer sets that swap roles after each update.
+/// An ordinary step reads back only the loss, the [P, 6] statistics table, the global norm and the P update
+/// sums of squares; <see cref="BytesCopiedToHost"/> counts them.
+/// </para>
+/// <para>
+/// Gradients are captured after the backward pass and after accumulation over micro-batches, before clipping
+/// and the optimizer step. Calls are synchronous and not thread-safe.
+/// </para>
+/// </remarks>
+public sealed partial class OrtTrainingBackend : ITrainingBackend
+{
+    private const int ParitySets = 2;
+
+    private readonly OrtBackendOptions _options;
+    private readonly TrainingArtifacts _artifacts;
+    private readonly TrainingCheckpoint _initialCheckpoint;
+    private readonly ILearningRateSchedule _schedule;
+    private readonly InferenceSession _trainingSession;
+    private readonly InferenceSession _evalSession;
+    private readonly InferenceSession _optimizerSession;
+    private readonly InferenceSession _statisticsSession;
+    private readonly RunOptions _runOptions = new();
+    private readonly BatchFeeder _trainingFeeder;
+    private readonly BatchFeeder _evalFeeder;
+    private readonly string[] _names;
+    private readonly long[][] _shapes;
+    private readonly List<string> _stateSuffixes;
+    private readonly bool _rebindEveryRun;
+    private readonly List<OrtValue> _ownedValues = [];
+
+    // [parity][parameter] and [parity][parameter * suffixes + suffix].
+    private readonly float[][][] _parameterArrays = new float[ParitySets][][];
+    private readonly OrtValue[][] _parameterValues = new OrtValue[ParitySets][];
+    private readonly float[][][] _stateArrays = new float[ParitySets][][];
+    private readonly OrtValue[][] _stateValues = new OrtValue[ParitySets][];
+    private readonly float[][] _gradientArrays;
+    private readonly OrtValue[] _gradientValues;
+    private readonly float[][]? _microGradientArrays;
+    private readonly OrtValue[]? _microGradientValues;
+    private readonly float[] _loss = new float[1];
+    private readonly float[] _evalLoss = new float[1];
+    private readonly float[] _statisticsTable;
+    private readonly float[] _learningRateInput = new float[1];
+    private readonly long[] _stepInput = new long[1];
+    private readonly float[] _globalNorm = new float[1];
+    private readonly float[] _updateSumOfSquares;
+    private readonly OrtValue _lossValue;
+    private readonly OrtValue _evalLossValue;
+    private readonly OrtValue _statisticsValue;
+    private readonly OrtValue _learningRateValue;
+    private readonly OrtValue _stepValue;
+    private readonly OrtValue _globalNormValue;
+    private readonly OrtValue _updateSumOfSquaresValue;
+    private readonly OrtIoBinding[] _trainingBindings = new OrtIoBinding[ParitySets];
+    private readonly OrtIoBinding[] _evalBindings = new OrtIoBinding[ParitySets];
+    private readonly OrtIoBinding[] _statisticsBindings = new OrtIoBinding[ParitySets];
+    private readonly OrtIoBinding[] _optimizerBindings = new OrtIoBinding[ParitySets];
+
+    private int _current;
+    private bool _hasGradients;
+    private double _lastLoss = double.NaN;
+    private long _updatesApplied;
+    private bool _disposed;
+
+    /// <summary>Opens the artifacts folder of <paramref name="options"/> and creates the sessions and buffers.</summary>
+    /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
+    /// <exception cref="ArtifactException">The manifest is missing or invalid, or the source model changed since the build.</exception>
+    /// <exception cref="CheckpointException">The checkpoint is torn, foreign, or belongs to another model.</exception>
+    /// <exception cref="ExecutionProviderException">CUDA was requested and cannot be used; the message names the cause.</exception>
+    public OrtTrainingBackend(OrtBackendOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = options.Validate();
+        if (failures.Count > 0)
+        {
+            throw new ArgumentException("Invalid OrtBackendOptions: " + string.Join(" ", failures), nameof(options));
+        }
+
+        _options = options;
+        _schedule = options.LearningRateSchedule ?? LearningRateSchedules.Constant(options.LearningRate);
+        _artifacts = TrainingArtifacts.Open(options.ArtifactsDirectory, options.SourceModelPath);
+        _initialCheckpoint = _artifacts.LoadCheckpoint();
+        var manifest = _artifacts.Manifest;
+        foreach (var parameter in manifest.TrainableParameters)
+        {
+            if (parameter.ElementType != "FLOAT")
+            {
+                throw new ArtifactException($"Parameter '{parameter.Name}' in '{options.ArtifactsDirectory}' is {parameter.ElementType}; the backend trains FLOAT parameters only.");
+            }
+        }
+
+        _names = manifest.TrainableParameters.Select(p => p.Name).ToArray();
+        _shapes = manifest.TrainableParameters.Select(p => p.Shape).ToArray();
+        _stateSuffixes = manifest.Optimizer.StateSuffixes;
+        Parameters = new ParameterSet(_names.Select((name, i) => new ParameterDescriptor(name, [.. _shapes[i]], i)));
+        Device = options.ExecutionProvider == OrtExecutionProvider.Cuda ? $"cuda:{options.CudaDeviceId}" : "cpu";
+
+        // NOTE: on CUDA the buffers stay in host memory and every input is bound again before each run, so
+        // parameters and gradients cross the bus each step; device-resident buffers are not implemented yet.
+        _rebindEveryRun = options.ExecutionProvider == OrtExecutionProvider.Cuda;
+        try
+        {
+            _trainingSession = SessionFactory.Create(TrainingModelBytes(options), manifest.Models.Training.File, options);
+            _evalSession = SessionFactory.Create(File.ReadAllBytes(_artifacts.EvalModelPath), manifest.Models.Eval.File, options);
+            _optimizerSession = SessionFactory.Create(File.ReadAllBytes(_artifacts.OptimizerModelPath), manifest.Models.Optimizer.File, options);
+            _statisticsSession = SessionFactory.Create(File.ReadAllBytes(_artifacts.StatisticsModelPath), manifest.Models.Statistics.File, options);
+
+            var parameterNames = _names.ToHashSet(StringComparer.Ordinal);
+            var classIndexInputs = ClassIndexInputs(manifest);
+            var classCount = ClassCount(_trainingSession, manifest, parameterNames);
+            _trainingFeeder = new BatchFeeder(_trainingSession, manifest.Models.Training.File, parameterNames, classIndexInputs, classCount);
+            _evalFeeder = new BatchFeeder(_evalSession, manifest.Models.Eval.File, parameterNames, classIndexInputs, classCount);
+
+            _gradientArrays = _names.Select((_, i) => new float[ElementCount(i)]).ToArray();
+            _gradientValues = _gradientArrays.Select((array, i) => Own(array, _shapes[i])).ToArray();
+            if (options.GradientAccumulationSteps > 1)
+            {
+                _microGradientArrays = _names.Select((_, i) => new float[ElementCount(i)]).ToArray();
+                _microGradientValues = _microGradientArrays.Select((array, i) => Own(array, _shapes[i])).ToArray();
+            }
+
+            for (var parity = 0; parity < ParitySets; parity++)
+            {
+                _parameterArrays[parity] = _names.Select((_, i) => new float[ElementCount(i)]).ToArray();
+                _parameterValues[parity] = _parameterArrays[parity].Select((array, i) => Own(array, _shapes[i])).ToArray();
+                _stateArrays[parity] = Enumerable.Range(0, _names.Length * _stateSuffixes.Count).Select(k => new float[ElementCount(k / Math.Max(1, _stateSuffixes.Count))]).ToArray();
+                _stateValues[parity] = _stateArrays[parity].Select((array, k) => Own(array, _shapes[k / _stateSuffixes.Count])).ToArray();
+            }
+
+            _statisticsTable = new float[_names.Length * GradientStatisticsLayout.ColumnCount];
+            _updateSumOfSquares = new float[_names.Length];
+            _lossValue = Own(_loss, []);
+            _evalLossValue = Own(_evalLoss, []);
+            _statisticsValue = Own(_statisticsTable, [_names.Length, GradientStatisticsLayout.ColumnCount]);
+            _learningRateValue = Own(_learningRateInput, []);
+            _stepValue = OrtValue.CreateTensorValueFromMemory(_stepInput, []);
+            _ownedValues.Add(_stepValue);
+            _globalNormValue = Own(_globalNorm, []);
+            _updateSumOfSquaresValue = Own(_updateSumOfSquares, [_names.Length]);
+
+            for (var parity = 0; parity < ParitySets; parity++)
+            {
+                _trainingBindings[parity] = _trainingSession.CreateIoBinding();
+                _evalBindings[parity] = _evalSession.CreateIoBinding();
+                _statisticsBindings[parity] = _statisticsSession.CreateIoBinding();
+                _optimizerBindings[parity] = _optimizerSession.CreateIoBinding();
+                BindParity(parity);
+            }
+
+            Restore(options.CheckpointPath is null ? _initialCheckpoint : _artifacts.LoadCheckpoint(options.CheckpointPath), options.CheckpointPath ?? _artifacts.CheckpointPath);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc/>
+    public ParameterSet Parameters { get; }
+
+    /// <inheritdoc/>
+    public string Device { get; }
+
+    /// <inheritdoc/>
+    public long Step { get; private set; }
+
+    /// <inheritdoc/>
+    public double LearningRate => _schedule.GetLearningRate(Step);
+
+    /// <summary>Gets the number of optimizer updates applied, not counting skipped steps; Adam's bias correction uses it.</summary>
+    public long UpdatesApplied => _updatesApplied;
+
+    /// <summary>
+    /// Gets the number of bytes the backend has read from ONNX Runtime outputs into host code since it was
+    /// created: losses, statistics tables, global norms, update sums of squares, and on host-value captures
+    /// every gradient and parameter.
+    /// </summary>
+    public long BytesCopiedToHost { get; private set; }
+
+    /// <summary>Gets the global gradient norm before clipping of the last applied update, or NaN before the first.</summary>
+    public double LastGlobalNorm { get; private set; } = double.NaN;
+
+    /// <summary>Builds training artifacts from a forward model and a loss, then opens them; see <see cref="TrainingArtifactBuilder.Build"/>.</summary>
+    /// <param name="modelPath">The forward ONNX model.</param>
+    /// <param name="predictionName">The model output the loss compares with the target (logits for cross-entropy).</param>
+    /// <param name="loss">The loss to append.</param>
+    /// <param name="artifactOptions">The optimizer and frozen-parameter settings, or null for the defaults.</param>
+    /// <param name="options">The backend settings; the artifacts are written to <see cref="OrtBackendOptions.ArtifactsDirectory"/>.</param>
+    /// <returns>The backend over the new artifacts.</returns>
+    public static OrtTrainingBackend Create(string modelPath, string predictionName, LossOptions loss, TrainingArtifactOptions? artifactOptions, OrtBackendOptions options)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(modelPath);
+        ArgumentNullException.ThrowIfNull(loss);
+        ArgumentNullException.ThrowIfNull(options);
+        if (string.IsNullOrWhiteSpace(options.ArtifactsDirectory))
+        {
+            throw new ArgumentException("OrtBackendOptions.ArtifactsDirectory is required: the artifacts are written there.", nameof(options));
+        }
+
+        var forward = OnnxModel.Load(modelPath);
+        var withLoss = LossBuilder.Append(forward, predictionName, loss);
+        var kind = loss.Kind switch
+        {
+            LossKind.CrossEntropy => "cross_entropy",
+            LossKind.NegativeLogLikelihood => "nll",
+            LossKind.MeanSquaredError => "mse",
+            LossKind.BinaryCrossEntropyWithLogits => "bce_with_logits",
+            _ => "scalar",
+        };
+        var targets = withLoss.InputNames.Except(forward.InputNames).ToArray();
+        TrainingArtifactBuilder.Build(modelPath, new LossGraph(withLoss, loss.LossName, kind, targets), options.ArtifactsDirectory, artifactOptions);
+        options.SourceModelPath ??= modelPath;
+        return new OrtTrainingBackend(options);
+    }
+
+    /// <inheritdoc/>
+    public double ComputeGradients(TrainingBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var parts = _options.GradientAccumulationSteps;
+        _trainingFeeder.Validate(batch, parts);
+        var binding = _trainingBindings[_current];
+        if (_rebindEveryRun)
+        {
+            BindTrainingParameters(_current);
+        }
+
+        double lossSum = 0;
+        for (var part = 0; part < parts; part++)
+        {
+            _trainingFeeder.Bind(binding, batch, part, parts);
+            _trainingSession.RunWithBinding(_runOptions, binding);
+            lossSum += _loss[0];
+            if (parts > 1)
+            {
+                Accumulate(part == 0, 1f / parts);
+            }
+        }
+
+        BytesCopiedToHost += sizeof(float) * parts;
+        _lastLoss = lossSum / parts;
+        _hasGradients = true;
+        return _lastLoss;
+    }
+
+    /// <inheritdoc/>
+    public void CaptureGradients(GradientSnapshot snapshot, bool includeHostValues)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        RequireGradients(nameof(CaptureGradients));
+        if (!ReferenceEquals(snapshot.Parameters, Parameters))
+        {
+            throw new ArgumentException("The snapshot was created for another parameter set; create it with new GradientSnapshot(backend.Parameters).", nameof(snapshot));
+        }
+
+        snapshot.Reset(Step);
+        snapshot.Loss = _lastLoss;
+        snapshot.LearningRate = LearningRate;
+        if (includeHostValues)
+        {
+            // The arrays stay unchanged until the next ComputeGradients or ApplyUpdate, which is as long as the snapshot is read.
+            for (var i = 0; i < _names.Length; i++)
+            {
+                snapshot.SetGradient(i, _gradientArrays[i]);
+                snapshot.SetParameterValues(i, _parameterArrays[_current][i]);
+                BytesCopiedToHost += 2L * sizeof(float) * _gradientArrays[i].Length;
+            }
+
+            return;
+        }
+
+        var binding = _statisticsBindings[_current];
+        if (_rebindEveryRun)
+        {
+            BindStatistics(_current);
+        }
+
+        _statisticsSession.RunWithBinding(_runOptions, binding);
+        BytesCopiedToHost += sizeof(float) * _statisticsTable.Length;
+        for (var i = 0; i < _names.Length; i++)
+        {
+            var statistics = GradientStatisticsLayout.ReadRow(_statisticsTable, i, _gradientArrays[i].Length);
+            snapshot.SetDeviceStatistics(i, statistics, GradientStatisticsLayout.ReadParameterSumOfSquares(_statisticsTable, i));
+        }
+    }
+
+    /// <inheritdoc/>
+    public void ApplyUpdate(GradientSnapshot? snapshot)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        RequireGradients(nameof(ApplyUpdate));
+        _learningRateInput[0] = (float)LearningRate;
+        _stepInput[0] = _updatesApplied + 1;
+        if (_rebindEveryRun)
+        {
+            BindOptimizer(_current);
+        }
+
+        _optimizerSession.RunWithBinding(_runOptions, _optimizerBindings[_current]);
+        _current = 1 - _current;
+        _updatesApplied++;
+        Step++;
+        _hasGradients = false;
+        LastGlobalNorm = _globalNorm[0];
+        BytesCopiedToHost += sizeof(float);
+        if (snapshot is not null)
+        {
+            snapshot.GlobalNorm = _globalNorm[0];
+            for (var i = 0; i < _names.Length; i++)
+            {
+                snapshot.SetUpdateSumOfSquares(i, _updateSumOfSquares[i]);
+            }
+
+            BytesCopiedToHost += sizeof(float) * _updateSumOfSquares.Length;
+        }
+    }
+
+    /// <inheritdoc/>
+    public void SkipUpdate()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        RequireGradients(nameof(SkipUpdate));
+        _hasGradients = false;
+        Step++;
+    }
+
+    /// <inheritdoc/>
+    public double Evaluate(TrainingBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _evalFeeder.Validate(batch, 1);
+        var binding = _evalBindings[_current];
+        if (_rebindEveryRun)
+        {
+            BindEval(_current);
+        }
+
+        _evalFeeder.Bind(binding, batch, 0, 1);
+        _evalSession.RunWithBinding(_runOptions, binding);
+        BytesCopiedToHost += sizeof(float);
+        return _evalLoss[0];
+    }
+
+    /// <summary>Returns a copy of the current values of a trainable parameter.</summary>
+    /// <exception cref="KeyNotFoundException">The name is not a trainable parameter.</exception>
+    public float[] GetParameterValues(string name)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var values = _parameterArrays[_current][Parameters.GetIndex(name)];
+        BytesCopiedToHost += sizeof(float) * values.Length;
+        return (float[])values.Clone();
+    }
+
+    /// <summary>Disposes the sessions, bindings and buffers; calling it again does nothing.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        foreach (var binding in _trainingBindings.Concat(_evalBindings).Concat(_statisticsBindings).Concat(_optimizerBindings))
+        {
+            binding?.Dispose();
+        }
+
+        _trainingFeeder?.Dispose();
+        _evalFeeder?.Dispose();
+        foreach (var value in _ownedValues)
+        {
+            value.Dispose();
+        }
+
+        _trainingSession?.Dispose();
+        _evalSession?.Dispose();
+        _optimizerSession?.Dispose();
+        _statisticsSession?.Dispose();
+        _runOptions.Dispose();
+    }
+
+    private int ElementCount(int index) => checked((int)_shapes[index].Aggregate(1L, (product, dimension) => product * dimension));
+
+    private OrtValue Own(float[] array, long[] shape)
+    {
+        var value = OrtValue.CreateTensorValueFromMemory(array, shape);
+        _ownedValues.Add(value);
+        return value;
+    }
+
+    private void RequireGradients(string operation)
+    {
+        if (!_hasGradients)
+        {
+            throw new InvalidOperationException($"{operation} needs gradients: call ComputeGradients first (each update or skip consumes them).");
+        }
+    }
+
+    private void Accumulate(bool first, float scale)
+    {
+        for (var i = 0; i < _gradientArrays.Length; i++)
+        {
+            var target = _gradientArrays[i].AsSpan();
+            ReadOnlySpan<float> micro = _microGradientArrays![i];
+            if (first)
+            {
+                System.Numerics.Tensors.TensorPrimitives.Multiply(micro, scale, target);
+            }
+            else
+            {
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(micro, scale, target, target);
+            }
+        }
+    }
+
+    private void BindParity(int parity)
+    {
+        BindTrainingParameters(parity);
+        var training = _trainingBindings[parity];
+        training.BindOutput(_artifacts.Manifest.Loss.Output, _lossValue);
+        var gradients = _microGradientValues ?? _gradientValues;
+        for (var i = 0; i < _names.Length; i++)
+        {
+            training.BindOutput(_names[i] + OptimizerGraph.GradientSuffix, gradients[i]);
+        }
+
+        BindEval(parity);
+        _evalBindings[parity].BindOutput(_artifacts.Manifest.Loss.Output, _evalLossValue);
+        BindStatistics(parity);
+        _statisticsBindings[parity].BindOutput(GradientStatisticsGraph.OutputName, _statisticsValue);
+        BindOptimizer(parity);
+        var optimizer = _optimizerBindings[parity];
+        var next = 1 - parity;
+        for (var i = 0; i < _names.Length; i++)
+        {
+            optimizer.BindOutput(_names[i] + OptimizerGraph.UpdatedSuffix, _parameterValues[next][i]);
+            for (var s = 0; s < _stateSuffixes.Count; s++)
+            {
+                optimizer.BindOutput(_names[i] + _stateSuffixes[s] + OptimizerGraph.UpdatedSuffix, _stateValues[next][(i * _stateSuffixes.Count) + s]);
+            }
+        }
+
+        optimizer.BindOutput(OptimizerGraph.GlobalNormOutput, _globalNormValue);
+        optimizer.BindOutput(OptimizerGraph.UpdateSumOfSquaresOutput, _updateSumOfSquaresValue);
+    }
+
+    private void BindTrainingParameters(int parity)
+    {
+        for (var i = 0; i < _names.Length; i++)
+        {
+            _trainingBindings[parity].BindInput(_names[i], _parameterValues[parity][i]);
+        }
+    }
+
+    private void BindEval(int parity)
+    {
+        for (var i = 0; i < _names.Length; i++)
+        {
+            _evalBindings[parity].BindInput(_names[i], _parameterValues[parity][i]);
+        }
+    }
+
+    private void BindStatistics(int parity)
+    {
+        for (var i = 0; i < _names.Length; i++)
+        {
+            _statisticsBindings[parity].BindInput(_names[i], _parameterValues[parity][i]);
+            _statisticsBindings[parity].BindInput(_names[i] + OptimizerGraph.GradientSuffix, _gradientValues[i]);
+        }
+    }
+
+    private void BindOptimizer(int parity)
+    {
+        var optimizer = _optimizerBindings[parity];
+        optimizer.BindInput(OptimizerGraph.LearningRateInput, _learningRateValue);
+        optimizer.BindInput(OptimizerGraph.StepInput, _stepValue);
+        for (var i = 0; i < _names.Length; i++)
+        {
+            optimizer.BindInput(_names[i], _parameterValues[parity][i]);
+            optimizer.BindInput(_names[i] + OptimizerGraph.GradientSuffix, _gradientValues[i]);
+            for (var s = 0; s < _stateSuffixes.Count; s++)
+            {
+                optimizer.BindInput(_names[i] + _stateSuffixes[s], _stateValues[parity][(i * _stateSuffixes.Count) + s]);
+            }
+        }
+    }
+
+    private static HashSet<string> ClassIndexInputs(ArtifactManifest manifest) =>
+        manifest.Loss.Kind is "cross_entropy" or "nll"
+            ? manifest.Loss.TargetInputs.ToHashSet(StringComparer.Ordinal)
+            : [];
+
+    /// <summary>Returns axis 1 of the first forward output with a fixed axis 1, the class count for class-index losses; 0 when unknown.</summary>
+    private static long ClassCount(InferenceSession training, ArtifactManifest manifest, HashSet<string> parameterNames)
+    {
+        foreach (var name in manifest.Models.Training.Outputs)
+        {
+            if (name == manifest.Loss.Output || name.EndsWith(OptimizerGraph.GradientSuffix, StringComparison.Ordinal) && parameterNames.Contains(name[..^OptimizerGraph.GradientSuffix.Length]))
+            {
+                continue;
+            }
+
+            if (training.OutputMetadata.TryGetValue(name, out var metadata) && metadata.Dimensions.Length >= 2 && metadata.Dimensions[1] > 0)
+            {
+                return metadata.Dimensions[1];
+            }
+        }
+
+        return 0;
+    }
+
+    private byte[] TrainingModelBytes(OrtBackendOptions options)
+    {
+        if (options.DropoutSeed is not { } seed)
+        {
+            return File.ReadAllBytes(_artifacts.TrainingModelPath);
+        }
+
+        var model = OnnxModel.Load(_artifacts.TrainingModelPath);
+        DropoutSeeds.Apply(model, seed);
+        return model.ToByteArray();
+    }
+}

@@ -1,0 +1,270 @@
+using System.Text.Json;
+using GradDiag.Detectors;
+using GradDiag.OrtBackend.Optimizers;
+using GradDiag.OrtBackend.Tests.Support;
+using GradDiag.OrtBackend.Training;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.ML.OnnxRuntime;
+
+namespace GradDiag.OrtBackend.Tests.Training;
+
+/// <summary>Trains the digits fixtures through <see cref="OrtTrainingBackend"/> on the CPU provider.</summary>
+public sealed class OrtTrainingBackendTests : IDisposable
+{
+    /// <summary>
+    /// Relative bound for the PyTorch SGD traces. PyTorch's float32 trace differs from its own float64 rerun by up to
+    /// 1.0e-6 relative (digits_cnn gradient norms), and ONNX Runtime sums in another order in float32, adding error
+    /// of the same size, which ten updates compound. 1e-5 leaves a margin over that and still fails on a wrong
+    /// learning rate (0.1 versus 0.11 moves the step-2 norms by more than 1e-3) or a wrong gradient.
+    /// </summary>
+    private const double TraceTolerance = 1e-5;
+
+    private readonly TempDirectory directory = new();
+
+    public void Dispose() => directory.Dispose();
+
+    [Theory]
+    [InlineData("digits_mlp")]
+    [InlineData("digits_cnn")]
+    public void Loss_decreases_over_30_steps(string model)
+    {
+        var adam = new OptimizerOptions { Kind = OptimizerKind.Adam };
+        using var backend = BackendSetup.Digits(directory, model, adam, o => o.LearningRate = 0.01);
+        var heldOut = DigitsData.Batch(model, 1700, 97);
+        var before = backend.Evaluate(heldOut);
+        var losses = new List<double>();
+        for (var step = 0; step < 30; step++)
+        {
+            losses.Add(backend.ComputeGradients(DigitsData.Batch(model, step * 50 % 1600, 64)));
+            backend.ApplyUpdate(null);
+        }
+
+        var after = backend.Evaluate(heldOut);
+        Console.WriteLine($"{model}: first five {losses.Take(5).Average():F4}, last five {losses.TakeLast(5).Average():F4}, held out {before:F4} -> {after:F4}");
+        losses.TakeLast(5).Average().Should().BeLessThan(0.5 * losses.Take(5).Average());
+        after.Should().BeLessThan(0.5 * before);
+        backend.Step.Should().Be(30);
+        backend.UpdatesApplied.Should().Be(30);
+    }
+
+    [Theory]
+    [InlineData("digits_mlp")]
+    [InlineData("digits_cnn")]
+    public void Gradient_norms_match_torch_trace(string model)
+    {
+        using var trace = JsonDocument.Parse(File.ReadAllBytes(FixturePaths.Onnx(model + ".sgd_trace.json")));
+        var learningRate = trace.RootElement.GetProperty("optimizer").GetProperty("learning_rate").GetDouble();
+        using var backend = BackendSetup.Digits(directory, model, BackendSetup.PlainSgd, o => o.LearningRate = learningRate);
+        var snapshot = new GradientSnapshot(backend.Parameters);
+        var steps = 0;
+        foreach (var step in trace.RootElement.GetProperty("steps").EnumerateArray())
+        {
+            var first = step.GetProperty("rows")[0].GetInt32();
+            var loss = backend.ComputeGradients(DigitsData.Batch(model, first, 64));
+            Relative(loss, step.GetProperty("loss").GetDouble()).Should().BeLessThan(TraceTolerance, $"loss at step {steps}");
+
+            backend.CaptureGradients(snapshot, includeHostValues: false);
+            for (var i = 0; i < backend.Parameters.Count; i++)
+            {
+                var name = backend.Parameters[i].Name;
+                snapshot.TryGetDeviceStatistics(i, out var statistics, out _).Should().BeTrue();
+                var expected = step.GetProperty("gradient_l2_norms").GetProperty(name).GetDouble();
+                Relative(statistics.L2Norm, expected).Should().BeLessThan(TraceTolerance, $"gradient norm of {name} at step {steps}");
+            }
+
+            backend.ApplyUpdate(snapshot);
+            Relative(snapshot.GlobalNorm, step.GetProperty("global_gradient_l2_norm").GetDouble()).Should().BeLessThan(TraceTolerance, $"global norm at step {steps}");
+            foreach (var parameter in step.GetProperty("parameter_l2_norms_after_update").EnumerateObject())
+            {
+                var norm = Math.Sqrt(backend.GetParameterValues(parameter.Name).Sum(v => (double)v * v));
+                Relative(norm, parameter.Value.GetDouble()).Should().BeLessThan(TraceTolerance, $"norm of {parameter.Name} after step {steps}");
+            }
+
+            steps++;
+        }
+
+        steps.Should().Be(10);
+    }
+
+    [Fact]
+    public void Ordinary_step_reads_back_o_of_parameters()
+    {
+        using var backend = BackendSetup.Digits(directory, "digits_mlp", BackendSetup.PlainSgd);
+        using var monitor = new GradientMonitor(new GradDiagOptions { StatisticsInterval = 1, HistogramInterval = 50 }, backend: backend);
+        monitor.TrainStep(DigitsData.Batch("digits_mlp", 0, 64));
+
+        var parameterCount = backend.Parameters.Count;
+        var elementCount = backend.Parameters.Sum(p => p.ElementCount);
+        for (var step = 1; step <= 3; step++)
+        {
+            var before = backend.BytesCopiedToHost;
+            var result = monitor.TrainStep(DigitsData.Batch("digits_mlp", step * 64, 64));
+            var read = backend.BytesCopiedToHost - before;
+
+            result.Observed.Should().BeTrue();
+            read.Should().Be(8 + (28 * parameterCount), "loss and global norm (4 bytes each), a 6-column float row and one update sum of squares per parameter");
+            read.Should().BeLessThan(4 * elementCount / 50);
+        }
+    }
+
+    [Fact]
+    public void Histogram_step_reads_gradients_and_parameters()
+    {
+        using var backend = BackendSetup.Digits(directory, "digits_mlp", BackendSetup.PlainSgd);
+        var snapshot = new GradientSnapshot(backend.Parameters);
+        backend.ComputeGradients(DigitsData.Batch("digits_mlp", 0, 64));
+        var before = backend.BytesCopiedToHost;
+
+        backend.CaptureGradients(snapshot, includeHostValues: true);
+
+        (backend.BytesCopiedToHost - before).Should().Be(8 * backend.Parameters.Sum(p => p.ElementCount));
+        snapshot.GetGradient(0).Length.Should().Be((int)backend.Parameters[0].ElementCount);
+        snapshot.GetParameterValues(0).Span.ToArray().Should().Equal(backend.GetParameterValues(backend.Parameters[0].Name));
+    }
+
+    [Fact]
+    public void Device_statistics_match_host_gradients()
+    {
+        using var backend = BackendSetup.Digits(directory, "digits_cnn", BackendSetup.PlainSgd);
+        var device = new GradientSnapshot(backend.Parameters);
+        var host = new GradientSnapshot(backend.Parameters);
+        backend.ComputeGradients(DigitsData.Batch("digits_cnn", 0, 64));
+
+        backend.CaptureGradients(device, includeHostValues: false);
+        backend.CaptureGradients(host, includeHostValues: true);
+
+        for (var i = 0; i < backend.Parameters.Count; i++)
+        {
+            device.TryGetDeviceStatistics(i, out var statistics, out var parameterSquares).Should().BeTrue();
+            var gradient = host.GetGradient(i).Span.ToArray();
+            var values = host.GetParameterValues(i).Span.ToArray();
+            Relative(statistics.SumOfSquares, gradient.Sum(g => (double)g * g)).Should().BeLessThan(1e-5);
+            Relative(parameterSquares, values.Sum(v => (double)v * v)).Should().BeLessThan(1e-5);
+            statistics.MaxAbs.Should().Be(gradient.Max(g => Math.Abs((double)g)));
+            statistics.NonFiniteCount.Should().Be(0);
+        }
+    }
+
+    [Fact]
+    public void Accumulation_matches_full_batch()
+    {
+        using var whole = BackendSetup.Digits(directory, "digits_mlp", BackendSetup.PlainSgd);
+        using var split = new OrtTrainingBackend(new OrtBackendOptions
+        {
+            ArtifactsDirectory = directory.File("artifacts"),
+            IntraOpThreads = 1,
+            GradientAccumulationSteps = 4,
+        });
+        var batch = DigitsData.Batch("digits_mlp", 128, 64);
+        var wholeSnapshot = new GradientSnapshot(whole.Parameters);
+        var splitSnapshot = new GradientSnapshot(split.Parameters);
+
+        var wholeLoss = whole.ComputeGradients(batch);
+        var splitLoss = split.ComputeGradients(batch);
+        whole.CaptureGradients(wholeSnapshot, includeHostValues: true);
+        split.CaptureGradients(splitSnapshot, includeHostValues: true);
+
+        Relative(splitLoss, wholeLoss).Should().BeLessThan(1e-6);
+        for (var i = 0; i < whole.Parameters.Count; i++)
+        {
+            var expected = wholeSnapshot.GetGradient(i).Span.ToArray();
+            var actual = splitSnapshot.GetGradient(i).Span.ToArray();
+            var scale = expected.Max(g => Math.Abs(g));
+            for (var k = 0; k < expected.Length; k++)
+            {
+                Math.Abs(actual[k] - expected[k]).Should().BeLessThan(1e-5f * scale, $"element {k} of {whole.Parameters[i].Name}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Nan_batch_is_skipped_and_reported()
+    {
+        var backend = BackendSetup.Digits(directory, "digits_mlp", BackendSetup.PlainSgd);
+        var services = new ServiceCollection();
+        services.AddGradDiag(builder => builder
+            .Configure(o => o.SkipNonFiniteUpdates = true)
+            .AddNonFiniteDetector()
+            .AddBackend(_ => backend));
+        using var provider = services.BuildServiceProvider();
+        var monitor = provider.GetRequiredService<GradientMonitor>();
+        var findings = new List<FindingEvent>();
+        monitor.FindingChanged += (_, e) => findings.Add(e);
+        monitor.TrainStep(DigitsData.Batch("digits_mlp", 0, 64));
+        var weightsBefore = backend.GetParameterValues("fc1.weight");
+
+        var bad = DigitsData.Batch("digits_mlp", 64, 64);
+        bad.TryGet("input", out var input);
+        ((float[])input.Data)[5] = float.NaN;
+        var result = monitor.TrainStep(bad);
+
+        result.UpdateSkipped.Should().BeTrue();
+        findings.Should().Contain(e => e.Finding.Kind == FindingKind.NonFinite);
+        backend.GetParameterValues("fc1.weight").Should().Equal(weightsBefore);
+        backend.GetParameterValues("fc1.weight").Should().OnlyContain(v => float.IsFinite(v));
+        backend.Step.Should().Be(2);
+        backend.UpdatesApplied.Should().Be(1);
+
+        var next = monitor.TrainStep(DigitsData.Batch("digits_mlp", 128, 64));
+        next.UpdateSkipped.Should().BeFalse();
+        backend.GetParameterValues("fc1.weight").Should().NotEqual(weightsBefore);
+    }
+
+    [Fact]
+    public void Exported_model_reproduces_eval_loss()
+    {
+        using var backend = BackendSetup.Digits(directory, "digits_mlp", BackendSetup.PlainSgd);
+        for (var step = 0; step < 5; step++)
+        {
+            backend.ComputeGradients(DigitsData.Batch("digits_mlp", step * 64, 64));
+            backend.ApplyUpdate(null);
+        }
+
+        var batch = DigitsData.Batch("digits_mlp", 1000, 32);
+        var evalLoss = backend.Evaluate(batch);
+        var exported = directory.File("trained.onnx");
+        backend.ExportInferenceModel(exported);
+
+        using var session = new InferenceSession(exported);
+        session.InputNames.Should().Equal("input");
+        batch.TryGet("input", out var input);
+        batch.TryGet("labels", out var labels);
+        using var value = OrtValue.CreateTensorValueFromMemory((float[])input.Data, [32, 64]);
+        using var outputs = session.Run(new RunOptions(), ["input"], [value], ["output"]);
+        var logits = outputs[0].GetTensorDataAsSpan<float>().ToArray();
+        var loss = 0.0;
+        for (var row = 0; row < 32; row++)
+        {
+            var slice = logits.AsSpan(row * 10, 10).ToArray();
+            var max = slice.Max();
+            var logSumExp = max + Math.Log(slice.Sum(z => Math.Exp(z - max)));
+            loss += logSumExp - slice[((long[])labels.Data)[row]];
+        }
+
+        Relative(loss / 32, evalLoss).Should().BeLessThan(1e-5);
+    }
+
+    [Fact]
+    public void Update_without_gradients_throws()
+    {
+        using var backend = BackendSetup.Digits(directory, "digits_mlp", BackendSetup.PlainSgd);
+
+        var apply = () => backend.ApplyUpdate(null);
+
+        apply.Should().Throw<InvalidOperationException>().WithMessage("*ComputeGradients*");
+    }
+
+    [Fact]
+    public void Dispose_twice_is_harmless()
+    {
+        var backend = BackendSetup.Digits(directory, "digits_mlp", BackendSetup.PlainSgd);
+        backend.Dispose();
+
+        backend.Dispose();
+
+        var compute = () => backend.ComputeGradients(DigitsData.Batch("digits_mlp", 0, 8));
+        compute.Should().Throw<ObjectDisposedException>();
+    }
+
+    private static double Relative(double actual, double expected) => Math.Abs(actual - expected) / Math.Abs(expected);
+}
