@@ -8,11 +8,22 @@ namespace GradDiag.Samples.TinyMlp;
 /// A real writer queues records and writes them on a background task; this one prints short lines directly,
 /// which is fast enough for a sample. It reports I/O errors through <see cref="Fault"/> instead of throwing.
 /// </remarks>
-public sealed class ConsoleProgressWriter(TextWriter output, int printInterval) : ISummaryWriter
+public sealed class ConsoleProgressWriter : ISummaryWriter
 {
+    private readonly TextWriter _output;
+    private readonly int _printInterval;
     private double _loss = double.NaN;
     private double _globalNorm = double.NaN;
     private long _step = -1;
+
+    /// <summary>Creates a writer that prints to <paramref name="output"/> every <paramref name="printInterval"/> steps.</summary>
+    public ConsoleProgressWriter(TextWriter output, int printInterval)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentOutOfRangeException.ThrowIfLessThan(printInterval, 1);
+        _output = output;
+        _printInterval = printInterval;
+    }
 
     /// <inheritdoc/>
     public string Name => "console-progress";
@@ -71,7 +82,7 @@ public sealed class ConsoleProgressWriter(TextWriter output, int printInterval) 
 
     private void PrintPending()
     {
-        if (_step >= 0 && _step % printInterval == 0)
+        if (_step >= 0 && _step % _printInterval == 0)
         {
             Print($"step {_step,5}  loss {_loss,12:G5}  global grad norm {_globalNorm,12:G5}");
         }
@@ -86,7 +97,7 @@ public sealed class ConsoleProgressWriter(TextWriter output, int printInterval) 
     {
         try
         {
-            output.WriteLine(line);
+            _output.WriteLine(line);
         }
         catch (IOException exception)
         {

@@ -7,6 +7,7 @@ namespace GradDiag.Benchmarks.Core;
 /// device: the steady state must allocate nothing.
 /// </summary>
 [MemoryDiagnoser]
+[MinColumn]
 public class MonitorBenchmarks : IDisposable
 {
     private const int ParameterCount = 100;

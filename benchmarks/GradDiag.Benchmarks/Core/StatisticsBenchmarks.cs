@@ -8,6 +8,7 @@ namespace GradDiag.Benchmarks.Core;
 /// Ratio column gives the kernel's throughput relative to a memory-bound reduction.
 /// </summary>
 [MemoryDiagnoser]
+[MinColumn]
 public class StatisticsBenchmarks
 {
     private float[] _values = [];

@@ -143,6 +143,8 @@ internal sealed class SummaryWriterSet
         }
     }
 
+    // NOTE: NaN means unknown in StepStatistics, so a loss that really became NaN is not written either.
+    // The grad_nonfinite series and the findings show that the run broke.
     private static void WriteIfKnown(ISummaryWriter writer, ScalarSeries series, ScalarSeries flag, string tag, long step, double value)
     {
         if ((series & flag) != 0 && !double.IsNaN(value))

@@ -3,6 +3,9 @@ using System.Runtime.Intrinsics;
 
 namespace GradDiag;
 
+// NOTE: On cache-resident buffers this kernel runs at about 20-30 % of TensorPrimitives.Sum's throughput,
+// because float64 widening, the zero count and the maximum cost about 12 vector operations per vector against
+// Sum's one. Buffers that stream from memory are bandwidth-bound and run at about Sum's speed.
 /// <summary>
 /// Computes <see cref="TensorStatistics"/> of a float32 tensor in one vectorised pass over its elements.
 /// </summary>
