@@ -152,9 +152,13 @@ internal sealed class JsonLinesSink : IRecordSink
         {
             _json.WriteNumberValue(value);
         }
+        else if (double.IsNaN(value))
+        {
+            _json.WriteStringValue("NaN");
+        }
         else
         {
-            _json.WriteStringValue(double.IsNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity");
+            _json.WriteStringValue(value > 0 ? "Infinity" : "-Infinity");
         }
     }
 

@@ -11,7 +11,8 @@ namespace GradDiag.Writers.JsonLines;
 /// is described in docs/tensorboard.md.
 /// </summary>
 /// <remarks>
-/// Write methods are safe from any thread and never wait on disk. I/O failures are logged once and stored in
+/// Write methods are safe from any thread and never wait on disk; with <see cref="FullQueuePolicy.Wait"/> they wait
+/// only while the queue is full. I/O failures are logged once and stored in
 /// <see cref="Fault"/>; they are thrown only when <see cref="JsonLinesWriterOptions.FailFast"/> is set.
 /// </remarks>
 public sealed class JsonLinesSummaryWriter : ISummaryWriter

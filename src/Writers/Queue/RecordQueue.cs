@@ -9,6 +9,11 @@ namespace GradDiag.Writers.Queue;
 /// <see cref="IRecordSink"/>, with a periodic flush and first-fault reporting.
 /// </summary>
 /// <remarks>
+/// The records travel through an unbounded single-reader channel, whose writers take no lock shared with the
+/// reader, and the bound is kept by a count of queued records. The background loop lowers the count once per
+/// batch, so the queue can briefly hold up to one batch more than its capacity.
+/// </remarks>
+/// <remarks>
 /// Enqueuing is safe from any number of threads. Enqueuing a record without a payload allocates nothing in
 /// steady state. The sink is used only from the background loop. After the first fault every later record is
 /// dropped and counted; with <see cref="QueueSettings.FailFast"/> the next enqueue throws instead.
@@ -16,6 +21,8 @@ namespace GradDiag.Writers.Queue;
 internal sealed class RecordQueue : IAsyncDisposable
 {
     private static readonly TimeSpan BatchPause = TimeSpan.FromMilliseconds(1);
+    private static readonly TimeSpan SpaceWaitTimeout = TimeSpan.FromMilliseconds(10);
+    private const int CountBatch = 256;
 
     private readonly Channel<QueuedRecord> _channel;
     private readonly QueueSettings _settings;
@@ -35,6 +42,10 @@ internal sealed class RecordQueue : IAsyncDisposable
     private int _dropLogged;
     private int _disposed;
     private volatile bool _flushDue;
+    private long _pending;
+    private int _waitingProducers;
+    private readonly ManualResetEventSlim _spaceAvailable = new(false);
+    private readonly SemaphoreSlim _halfFull = new(0, 1);
 
     /// <summary>Starts the background loop over <paramref name="sink"/>, or a faulted queue when the sink could not be opened.</summary>
     public RecordQueue(IRecordSink? sink, Exception? openFault, QueueSettings settings, string destination, ILogger logger, TimeProvider timeProvider)
@@ -44,11 +55,10 @@ internal sealed class RecordQueue : IAsyncDisposable
         _timeProvider = timeProvider;
         _destination = destination;
         _histogramLimit = Math.Max(1, settings.Capacity / 2);
-        _channel = Channel.CreateBounded<QueuedRecord>(new BoundedChannelOptions(settings.Capacity)
+        _channel = Channel.CreateUnbounded<QueuedRecord>(new UnboundedChannelOptions
         {
             SingleReader = true,
             SingleWriter = false,
-            FullMode = BoundedChannelFullMode.Wait,
             AllowSynchronousContinuations = false,
         });
 
@@ -104,48 +114,96 @@ internal sealed class RecordQueue : IAsyncDisposable
             return;
         }
 
-        ChannelWriter<QueuedRecord> writer = _channel.Writer;
         if (_settings.Policy == FullQueuePolicy.DropHistogramsFirst)
         {
-            if (record.Kind == QueuedRecordKind.Histogram && _channel.Reader.Count >= _histogramLimit)
+            bool full = record.Kind == QueuedRecordKind.Histogram
+                ? Volatile.Read(ref _pending) >= _histogramLimit
+                : Interlocked.Increment(ref _pending) > _settings.Capacity;
+            if (full)
             {
+                if (record.Kind != QueuedRecordKind.Histogram)
+                {
+                    Interlocked.Decrement(ref _pending);
+                }
+
                 CountDrop(record);
                 return;
             }
 
-            if (!writer.TryWrite(record))
+            if (record.Kind == QueuedRecordKind.Histogram)
             {
-                CountDrop(record);
+                Interlocked.Increment(ref _pending);
             }
-
-            return;
         }
-
-        if (writer.TryWrite(record))
+        else if (Interlocked.Increment(ref _pending) > _settings.Capacity)
         {
-            return;
-        }
-
-        // FullQueuePolicy.Wait: spin and yield briefly first, because the background loop usually frees room within
-        // microseconds and blocking on a task for every record costs far more when producers outrun it.
-        var spinner = default(SpinWait);
-        for (int attempt = 0; attempt < 64; attempt++)
-        {
-            spinner.SpinOnce(sleep1Threshold: -1);
-            if (writer.TryWrite(record))
+            // FullQueuePolicy.Wait: give the slot back and wait for room rather than lose the record.
+            Interlocked.Decrement(ref _pending);
+            if (!WaitForSpace())
             {
+                Reject(record);
                 return;
             }
         }
 
-        try
+        if (!_channel.Writer.TryWrite(record))
         {
-            // FullQueuePolicy.Wait: the caller chose to wait for room rather than lose records.
-            writer.WriteAsync(record).AsTask().GetAwaiter().GetResult();
-        }
-        catch (ChannelClosedException)
-        {
+            Interlocked.Decrement(ref _pending);
             Reject(record);
+            return;
+        }
+
+        if (Volatile.Read(ref _pending) >= _histogramLimit && _halfFull.CurrentCount == 0)
+        {
+            try
+            {
+                _halfFull.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Another producer released it first.
+            }
+        }
+    }
+
+    /// <summary>Takes a queue slot once one is free; returns false when the queue stops accepting records while waiting.</summary>
+    private bool WaitForSpace()
+    {
+        // Spin and yield briefly first: the background loop usually frees room within microseconds, and blocking
+        // costs far more when producers outrun it.
+        var spinner = default(SpinWait);
+        while (true)
+        {
+            if (Volatile.Read(ref _fault) is not null || Volatile.Read(ref _disposed) != 0)
+            {
+                return false;
+            }
+
+            if (Volatile.Read(ref _pending) < _settings.Capacity)
+            {
+                if (Interlocked.Increment(ref _pending) <= _settings.Capacity)
+                {
+                    return true;
+                }
+
+                Interlocked.Decrement(ref _pending);
+            }
+
+            if (spinner.Count < 64)
+            {
+                spinner.SpinOnce(sleep1Threshold: -1);
+                continue;
+            }
+
+            // The timeout covers a signal that arrives between the check above and the wait.
+            Interlocked.Increment(ref _waitingProducers);
+            _spaceAvailable.Reset();
+            if (Volatile.Read(ref _pending) >= _settings.Capacity)
+            {
+                _spaceAvailable.Wait(SpaceWaitTimeout);
+            }
+
+            Interlocked.Decrement(ref _waitingProducers);
         }
     }
 
@@ -185,6 +243,7 @@ internal sealed class RecordQueue : IAsyncDisposable
         }
 
         await _loop.ConfigureAwait(false);
+        _spaceAvailable.Set();
         Log.WriterStopped(_logger, _settings.WriterName, WrittenRecords, DroppedHistograms + DroppedRecords + DroppedAfterFault);
     }
 
@@ -194,11 +253,19 @@ internal sealed class RecordQueue : IAsyncDisposable
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
             int processed = 0;
+            int uncounted = 0;
             while (reader.TryRead(out QueuedRecord record))
             {
                 Process(record);
                 processed++;
+                if (record.Kind < QueuedRecordKind.Flush && ++uncounted == CountBatch)
+                {
+                    ReleaseSlots(uncounted);
+                    uncounted = 0;
+                }
             }
+
+            ReleaseSlots(uncounted);
 
             if (_flushDue)
             {
@@ -207,10 +274,11 @@ internal sealed class RecordQueue : IAsyncDisposable
             }
 
             // After a busy batch, let the next records collect for a moment instead of waking this loop for
-            // each one: a wake-up costs microseconds, far more than writing a record.
+            // each one: a wake-up costs microseconds, far more than writing a record. A producer that fills
+            // half the queue ends the pause early.
             if (processed > 1 && !reader.Completion.IsCompleted)
             {
-                await Task.Delay(BatchPause).ConfigureAwait(false);
+                await _halfFull.WaitAsync(BatchPause).ConfigureAwait(false);
             }
         }
 
@@ -222,6 +290,20 @@ internal sealed class RecordQueue : IAsyncDisposable
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
             ReportFault(exception);
+        }
+    }
+
+    private void ReleaseSlots(int count)
+    {
+        if (count == 0)
+        {
+            return;
+        }
+
+        Interlocked.Add(ref _pending, -count);
+        if (Volatile.Read(ref _waitingProducers) > 0)
+        {
+            _spaceAvailable.Set();
         }
     }
 

@@ -10,22 +10,28 @@ namespace GradDiag.Writers.TensorBoard;
 /// for the writer's lifetime and deleted when the writer is disposed.
 /// </summary>
 /// <remarks>
-/// The operating system releases the lock when the holding process dies, so a lock file that exists but can be
-/// opened was left by a dead writer; it is taken over and logged. The file stores the holder's process id, host
-/// name and start time for error messages.
+/// The operating system releases the lock when the holding process dies. A lock file that exists but can be
+/// opened was therefore left by a dead writer, and it is taken over and logged. The holder's process id, host
+/// name and start time are also written to <c>.graddiag.lock.owner</c>, because on Linux and macOS the
+/// exclusive lock keeps other processes from reading the lock file itself.
 /// </remarks>
 internal sealed class RunFolderLock : IDisposable
 {
     /// <summary>The lock file's name inside the run folder.</summary>
     public const string FileName = ".graddiag.lock";
 
+    /// <summary>The name of the file beside the lock that describes its holder.</summary>
+    public const string OwnerFileName = ".graddiag.lock.owner";
+
     private readonly FileStream _stream;
     private readonly ILogger _logger;
+    private readonly string _ownerPath;
 
-    private RunFolderLock(FileStream stream, string path, ILogger logger)
+    private RunFolderLock(FileStream stream, string path, string ownerPath, ILogger logger)
     {
         _stream = stream;
         Path = path;
+        _ownerPath = ownerPath;
         _logger = logger;
     }
 
@@ -50,6 +56,7 @@ internal sealed class RunFolderLock : IDisposable
 
         try
         {
+            string ownerPath = System.IO.Path.Combine(runDirectory, OwnerFileName);
             if (existed && stream.Length > 0)
             {
                 (string processId, string host) = ParseHolder(ReadAll(stream));
@@ -64,7 +71,8 @@ internal sealed class RunFolderLock : IDisposable
             stream.Position = 0;
             stream.Write(bytes);
             stream.Flush(flushToDisk: true);
-            return new RunFolderLock(stream, path, logger);
+            File.WriteAllBytes(ownerPath, bytes);
+            return new RunFolderLock(stream, path, ownerPath, logger);
         }
         catch
         {
@@ -76,16 +84,14 @@ internal sealed class RunFolderLock : IDisposable
     /// <summary>Describes the writer that holds the lock at <paramref name="runDirectory"/>, for error messages.</summary>
     public static string DescribeHolder(string runDirectory)
     {
-        string path = System.IO.Path.Combine(runDirectory, FileName);
+        string path = System.IO.Path.Combine(runDirectory, OwnerFileName);
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            (string processId, string host) = ParseHolder(ReadAll(stream));
+            (string processId, string host) = ParseHolder(File.ReadAllText(path));
             return $"process {processId} on host '{host}'";
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            // The holder's exclusive lock also blocks reading on some platforms.
             return "another writer";
         }
     }
@@ -93,6 +99,15 @@ internal sealed class RunFolderLock : IDisposable
     /// <summary>Releases the lock and deletes the lock file.</summary>
     public void Dispose()
     {
+        try
+        {
+            File.Delete(_ownerPath);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            Log.LockFileNotDeleted(_logger, _ownerPath, exception);
+        }
+
         _stream.Dispose();
         try
         {

@@ -206,8 +206,8 @@ public sealed class TensorBoardSummaryWriter : ISummaryWriter
             int counter = Interlocked.Increment(ref s_fileCounter);
             string name = string.Create(CultureInfo.InvariantCulture, $"events.out.tfevents.{seconds:D10}.{Environment.MachineName}.{Environment.ProcessId}.{counter}");
 
-            // TensorBoard reads a run's files in name order, so a resumed run's new file must sort after the old
-            // ones even when it is created in the same second; the time in its name then moves forward a little.
+            // TensorBoard reads a run's files in name order, so a resumed run's new file must sort after the old ones.
+            // When it is created in the same second, the time in its name moves forward instead.
             if (lastExisting is not null && string.CompareOrdinal(name, lastExisting) <= 0)
             {
                 seconds++;

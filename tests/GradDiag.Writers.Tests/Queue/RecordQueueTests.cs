@@ -12,27 +12,48 @@ public class RecordQueueTests
         var settings = new QueueSettings("test", 8, FullQueuePolicy.DropHistogramsFirst, TimeSpan.FromHours(1), FailFast: false);
         await using var queue = new RecordQueue(sink, null, settings, "memory", NullLogger.Instance, TimeProvider.System);
 
-        // The first record occupies the blocked sink; then the queue fills up.
+        // The first record occupies the blocked sink and still counts against the capacity of 8 until its batch ends.
         queue.Enqueue(Scalar(0));
         sink.Started.Wait(TimeSpan.FromSeconds(10)).Should().BeTrue();
-        for (int i = 1; i <= 4; i++)
+        for (int i = 1; i <= 3; i++)
         {
             queue.Enqueue(Scalar(i));
         }
 
-        queue.Enqueue(Histogram(5));
-        for (int i = 6; i <= 9; i++)
+        queue.Enqueue(Histogram(4));
+        for (int i = 5; i <= 8; i++)
         {
             queue.Enqueue(Scalar(i));
         }
 
-        queue.Enqueue(Scalar(10));
+        queue.Enqueue(Scalar(9));
 
         queue.DroppedHistograms.Should().Be(1, "a histogram is refused once the queue is half full");
         queue.DroppedRecords.Should().Be(1, "a scalar is refused only when the queue is completely full");
         sink.Release.Set();
         await queue.FlushAsync(CancellationToken.None);
-        sink.Steps.Should().Equal(0, 1, 2, 3, 4, 6, 7, 8, 9);
+        sink.Steps.Should().Equal(0, 1, 2, 3, 5, 6, 7, 8);
+    }
+
+    [Fact]
+    public async Task Wait_FullQueue_BlocksUntilRoom()
+    {
+        var sink = new BlockingSink();
+        var settings = new QueueSettings("test", 2, FullQueuePolicy.Wait, TimeSpan.FromHours(1), FailFast: false);
+        await using var queue = new RecordQueue(sink, null, settings, "memory", NullLogger.Instance, TimeProvider.System);
+        queue.Enqueue(Scalar(0));
+        sink.Started.Wait(TimeSpan.FromSeconds(10)).Should().BeTrue();
+        queue.Enqueue(Scalar(1));
+
+        Task third = Task.Run(() => queue.Enqueue(Scalar(2)));
+        bool finishedEarly = await Task.WhenAny(third, Task.Delay(200)) == third;
+        sink.Release.Set();
+        await third.WaitAsync(TimeSpan.FromSeconds(10));
+        await queue.FlushAsync(CancellationToken.None);
+
+        finishedEarly.Should().BeFalse("the queue was full");
+        sink.Steps.Should().Equal(0, 1, 2);
+        queue.DroppedRecords.Should().Be(0);
     }
 
     [Fact]

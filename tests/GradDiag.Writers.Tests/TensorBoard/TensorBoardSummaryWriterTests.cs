@@ -76,6 +76,36 @@ public sealed class TensorBoardSummaryWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task Write_EveryRecord_ReencodesByteExact()
+    {
+        string file;
+        await using (var writer = new TensorBoardSummaryWriter(Options("exact")))
+        {
+            file = writer.FilePath;
+            writer.WriteHyperparameters(new Dictionary<string, object> { ["lr"] = 0.001, ["layers"] = 6 });
+            writer.WriteText("graddiag/findings", 1, "none");
+            writer.WriteScalar("loss", 1, 0.5);
+            writer.WriteHistogram("grad_hist/fc1.weight", 1, Histogram());
+        }
+
+        byte[] bytes = await File.ReadAllBytesAsync(file);
+        int offset = 0;
+        int records = 0;
+        while (offset < bytes.Length)
+        {
+            int length = (int)BitConverter.ToUInt64(bytes, offset);
+            byte[] payload = bytes.AsSpan(offset + 12, length).ToArray();
+
+            Google.Protobuf.MessageExtensions.ToByteArray(Event.Parser.ParseFrom(payload)).Should().Equal(payload, "record {0} at offset {1}", records, offset);
+            GradDiag.Writers.Framing.RecordFraming.Frame(payload).Should().Equal(bytes.AsSpan(offset, length + 16).ToArray());
+            offset += length + 16;
+            records++;
+        }
+
+        records.Should().Be(6, "header, session start, hyperparameters, text, scalar and histogram");
+    }
+
+    [Fact]
     public async Task WriteScalar_Overflow_IsClampedAndCounted()
     {
         await using var writer = new TensorBoardSummaryWriter(Options("clamp"));
@@ -139,7 +169,7 @@ public sealed class TensorBoardSummaryWriterTests : IDisposable
 
         Action second = () => _ = new TensorBoardSummaryWriter(Options("shared"));
 
-        second.Should().Throw<InvalidOperationException>().WithMessage("*in use*RunFolderConflict*");
+        second.Should().Throw<InvalidOperationException>().WithMessage($"*in use by process {Environment.ProcessId}*RunFolderConflict*");
     }
 
     [Fact]
@@ -166,6 +196,7 @@ public sealed class TensorBoardSummaryWriterTests : IDisposable
         }
 
         File.Exists(lockPath).Should().BeFalse();
+        File.Exists(lockPath + ".owner").Should().BeFalse();
     }
 
     [Fact]
@@ -234,13 +265,16 @@ public sealed class TensorBoardSummaryWriterTests : IDisposable
         string blocker = Path.Combine(_folder.Path, "file");
         await File.WriteAllTextAsync(blocker, "not a folder");
         var options = new TensorBoardWriterOptions { LogDirectory = Path.Combine(blocker, "logs"), RunName = "r" };
+        var logger = new CapturingLogger();
 
-        await using var writer = new TensorBoardSummaryWriter(options);
+        await using var writer = new TensorBoardSummaryWriter(options, logger);
         writer.WriteScalar("loss", 0, 1);
+        writer.WriteScalar("loss", 1, 1);
         await writer.FlushAsync();
 
         writer.Fault.Should().BeAssignableTo<IOException>();
-        writer.DroppedAfterFault.Should().Be(1);
+        writer.DroppedAfterFault.Should().Be(2);
+        logger.Errors.Should().ContainSingle().Which.Should().Be(200);
     }
 
     [Fact]
@@ -362,6 +396,24 @@ public sealed class TensorBoardSummaryWriterTests : IDisposable
         {
             // SequenceEqual keeps the check fast on 125000 points; a mismatch still names the tag.
             series.Select(r => r.Step).SequenceEqual(Enumerable.Range(0, PerThread).Select(i => (long)i)).Should().BeTrue("tag {0} must hold every step once, in order", series.Key);
+        }
+    }
+
+    private sealed class CapturingLogger : Microsoft.Extensions.Logging.ILogger<TensorBoardSummaryWriter>
+    {
+        public List<int> Errors { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (logLevel == Microsoft.Extensions.Logging.LogLevel.Error)
+            {
+                Errors.Add(eventId.Id);
+            }
         }
     }
 
