@@ -68,7 +68,7 @@ public sealed class OnnxModel
     /// destination contains either the old or the new model, never a partial one.
     /// </summary>
     /// <param name="path">The destination .onnx file.</param>
-    /// <exception cref="OnnxModelException">The model would reach the 2 GiB protobuf limit.</exception>
+    /// <exception cref="OnnxModelException">The model would reach the 2 GiB protobuf limit; use the overload with an external data file.</exception>
     public void Save(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -95,16 +95,59 @@ public sealed class OnnxModel
         }
     }
 
+    /// <summary>
+    /// Writes the model to <paramref name="path"/> with every initializer of at least
+    /// <paramref name="threshold"/> bytes stored in <paramref name="externalDataFileName"/> in the same folder.
+    /// Both files are written to temporary names first and then moved into place (data file first), and a
+    /// destination that is a symbolic link is replaced, not followed.
+    /// </summary>
+    /// <param name="path">The destination .onnx file.</param>
+    /// <param name="externalDataFileName">A plain file name (no folders) for the tensor data, such as <c>model.onnx.data</c>.</param>
+    /// <param name="threshold">The smallest raw tensor size, in bytes, that goes to the external file. Default 1024.</param>
+    /// <exception cref="OnnxModelException">The file name is not a plain name, or the model part is 2 GiB or more.</exception>
+    public void Save(string path, string externalDataFileName, long threshold = 1024)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(externalDataFileName);
+        ArgumentOutOfRangeException.ThrowIfNegative(threshold);
+        var fullPath = Path.GetFullPath(path);
+        ExternalDataWriter.ValidateFileName(externalDataFileName, fullPath);
+
+        var folder = Path.GetDirectoryName(fullPath)!;
+        var dataPath = Path.Combine(folder, externalDataFileName);
+        if (string.Equals(dataPath, fullPath, StringComparison.Ordinal))
+        {
+            throw new OnnxModelException(fullPath, "external data file name", "The external data file must differ from the model file.", null, $"'{externalDataFileName}'");
+        }
+
+        var copy = new OnnxModel(Proto.Clone());
+        var temporaryData = dataPath + ".tmp-" + Guid.NewGuid().ToString("N");
+        try
+        {
+            ExternalDataWriter.Write(copy.Proto, temporaryData, externalDataFileName, threshold);
+            copy.CheckSize(fullPath);
+            File.Move(temporaryData, dataPath, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temporaryData))
+            {
+                File.Delete(temporaryData);
+            }
+        }
+
+        copy.Save(fullPath);
+    }
+
     internal static long DefaultOpset(ModelProto proto) =>
         proto.OpsetImport.FirstOrDefault(o => o.Domain is "" or "ai.onnx")?.Version ?? 0;
 
     private void CheckSize(string destination)
     {
-        // NOTE: writing external data is not implemented, so models of 2 GiB or more cannot be saved.
         var size = Proto.CalculateSize();
         if (size < 0 || size == int.MaxValue)
         {
-            throw new OnnxModelException(destination, "ModelProto", "The model is too large for one protobuf message; saving tensors as external data is not supported.", "less than 2 GiB", "2 GiB or more");
+            throw new OnnxModelException(destination, "ModelProto", "The model is too large for one protobuf message; save it with an external data file.", "less than 2 GiB", "2 GiB or more");
         }
     }
 }
