@@ -1,0 +1,137 @@
+using BenchmarkDotNet.Attributes;
+using GradDiag.OrtBackend.Artifacts;
+using GradDiag.OrtBackend.Losses;
+using GradDiag.OrtBackend.Optimizers;
+using GradDiag.OrtBackend.Training;
+
+namespace GradDiag.Benchmarks.OrtBackend;
+
+/// <summary>
+/// Measures one training step of <see cref="OrtTrainingBackend"/> on the CPU provider with two intra-op threads,
+/// for the models that tools/fixtures/bench_torch_step.py times in PyTorch: bench_mlp (784-1024-1024-10,
+/// batch 128) and bench_cnn (two convolutions on 28x28, batch 64), cross-entropy and plain SGD (lr 0.01).
+/// </summary>
+/// <remarks>
+/// <c>Bare</c> is ComputeGradients and ApplyUpdate. <c>Monitored</c> runs the same step through
+/// <see cref="GradientMonitor.TrainStep(TrainingBatch)"/> with statistics every step and histograms every
+/// 50 steps, writing to a writer that discards everything (the Writers assembly has no writer yet).
+/// </remarks>
+[MemoryDiagnoser]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "BenchmarkDotNet needs an unsealed class and disposes it through GlobalCleanup.")]
+public class BackendStepBenchmarks
+{
+    private const int Threads = 2;
+
+    private string directory = string.Empty;
+    private OrtTrainingBackend backend = null!;
+    private GradientMonitor monitor = null!;
+    private TrainingBatch batch = null!;
+
+    [Params("bench_mlp", "bench_cnn")]
+    public string Model { get; set; } = "bench_mlp";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        directory = Directory.CreateTempSubdirectory("graddiag-bench-").FullName;
+        var source = Path.Combine(directory, Model + ".onnx");
+        File.Copy(FixturePath(Model + ".onnx"), source);
+        backend = OrtTrainingBackend.Create(
+            source,
+            "output",
+            new LossOptions { Kind = LossKind.CrossEntropy },
+            new TrainingArtifactOptions { Optimizer = new OptimizerOptions { Kind = OptimizerKind.Sgd } },
+            new OrtBackendOptions { ArtifactsDirectory = Path.Combine(directory, "artifacts"), IntraOpThreads = Threads, LearningRate = 0.01 });
+        monitor = new GradientMonitor(new GradDiagOptions { StatisticsInterval = 1, HistogramInterval = 50 }, [new DiscardingWriter()], backend: backend);
+        batch = CreateBatch(Model);
+
+        // Two warm-up steps, then the bytes of one ordinary monitored step (not a histogram step).
+        monitor.TrainStep(batch);
+        monitor.TrainStep(batch);
+        var before = backend.BytesCopiedToHost;
+        monitor.TrainStep(batch);
+        var elements = backend.Parameters.Sum(p => p.ElementCount);
+        Console.WriteLine($"// {Model}: {backend.Parameters.Count} parameters, {elements} elements ({4 * elements} bytes); bytes read back per ordinary monitored step: {backend.BytesCopiedToHost - before}");
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        monitor.Dispose();
+        backend.Dispose();
+        Directory.Delete(directory, recursive: true);
+    }
+
+    [Benchmark(Baseline = true)]
+    public double Bare()
+    {
+        var loss = backend.ComputeGradients(batch);
+        backend.ApplyUpdate(null);
+        return loss;
+    }
+
+    [Benchmark]
+    public double Monitored() => monitor.TrainStep(batch).Loss;
+
+    private static TrainingBatch CreateBatch(string model)
+    {
+        var random = new Random(7);
+        var (rows, shape) = model == "bench_mlp" ? (128, new long[] { 128, 784 }) : (64, new long[] { 64, 1, 28, 28 });
+        var count = (int)shape.Aggregate(1L, (p, d) => p * d);
+        var input = new float[count];
+        for (var i = 0; i < count; i++)
+        {
+            input[i] = (float)random.NextDouble();
+        }
+
+        var labels = new long[rows];
+        for (var i = 0; i < rows; i++)
+        {
+            labels[i] = random.Next(10);
+        }
+
+        return new TrainingBatch().Add("input", input, shape).Add("labels", labels, rows);
+    }
+
+    private static string FixturePath(string fileName)
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            var candidate = Path.Combine(folder.FullName, "tests", "fixtures", "onnx", fileName);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new FileNotFoundException($"tests/fixtures/onnx/{fileName} was not found above {AppContext.BaseDirectory}.");
+    }
+
+    /// <summary>A summary writer that keeps nothing, so the benchmark measures the monitor, not I/O.</summary>
+    private sealed class DiscardingWriter : ISummaryWriter
+    {
+        public string Name => "discard";
+
+        public Exception? Fault => null;
+
+        public void WriteScalar(string tag, long step, double value)
+        {
+        }
+
+        public void WriteHistogram(string tag, long step, HistogramData histogram)
+        {
+        }
+
+        public void WriteText(string tag, long step, string text)
+        {
+        }
+
+        public void WriteHyperparameters(IReadOnlyDictionary<string, object> hyperparameters)
+        {
+        }
+
+        public ValueTask FlushAsync(CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}
