@@ -77,7 +77,7 @@ internal sealed class DemoRunner(ITrainer trainer) : IDemoRunner
     private static string Evidence(Finding finding)
     {
         IEnumerable<string> values = finding.Evidence.Values
-            .Take(3)
+            .Take(2)
             .Select(pair => string.Create(CultureInfo.InvariantCulture, $"{pair.Key}={pair.Value:G3}"));
         return string.Join(", ", values);
     }

@@ -58,11 +58,26 @@ internal sealed class OrtTrainer : ITrainer
             HistogramInterval = checked((int)settings.HistogramEvery),
         };
         var monitor = new GradientMonitor(options, [writer], DefaultDetectors.Create(), backend);
+        // A live progress bar is redrawn in place, so on a rich console finding lines wait until it ends;
+        // meanwhile the bar's status counts them. Plain output prints each line on the step it opens.
+        var heldBack = new List<string>();
+        int opened = 0;
         monitor.FindingChanged += (_, change) =>
         {
-            if (change.Kind == FindingEventKind.Opened)
+            if (change.Kind != FindingEventKind.Opened)
             {
-                console.WriteWarning(string.Create(CultureInfo.InvariantCulture, $"step {change.Step}: {change.Finding.Severity.ToString().ToLowerInvariant()} {change.Finding.Kind}: {change.Finding.Message}"));
+                return;
+            }
+
+            opened++;
+            string line = string.Create(CultureInfo.InvariantCulture, $"step {change.Step}: {change.Finding.Severity.ToString().ToLowerInvariant()} {change.Finding.Kind}: {change.Finding.Message}");
+            if (console.IsRich)
+            {
+                heldBack.Add(line);
+            }
+            else
+            {
+                console.WriteWarning(line);
             }
         };
 
@@ -70,7 +85,12 @@ internal sealed class OrtTrainer : ITrainer
         try
         {
             interrupted = await console.RunWithProgressAsync($"training {settings.RunName}", Math.Max(1, totalSteps - backend.Step), progress =>
-                Task.FromResult(RunLoop(request, settings, backend, monitor, writer, inputName, labelName, totalSteps, progress, cancellationToken))).ConfigureAwait(false);
+                Task.FromResult(RunLoop(request, settings, backend, monitor, writer, inputName, labelName, totalSteps, progress, () => opened, cancellationToken))).ConfigureAwait(false);
+            foreach (string line in heldBack)
+            {
+                console.WriteWarning(line);
+            }
+
             if (settings.CheckpointDirectory is not null)
             {
                 string path = SaveCheckpoint(backend, settings.CheckpointDirectory.FullName);
@@ -103,6 +123,7 @@ internal sealed class OrtTrainer : ITrainer
         string labelName,
         long totalSteps,
         IProgressSink progress,
+        Func<int> findingsOpened,
         CancellationToken cancellationToken)
     {
         long startStep = backend.Step;
@@ -119,7 +140,11 @@ internal sealed class OrtTrainer : ITrainer
                 }
 
                 StepResult result = monitor.TrainStep(batch.ToTrainingBatch(inputName, labelName));
-                progress.Report(backend.Step - startStep, string.Create(CultureInfo.InvariantCulture, $"loss {result.Loss:G4}"));
+                int findings = findingsOpened();
+                string status = findings == 0
+                    ? string.Create(CultureInfo.InvariantCulture, $"loss {result.Loss:G4}")
+                    : string.Create(CultureInfo.InvariantCulture, $"loss {result.Loss:G4}, {findings} finding(s)");
+                progress.Report(backend.Step - startStep, status);
                 if (settings.CheckpointDirectory is not null && settings.CheckpointEvery > 0 && backend.Step % settings.CheckpointEvery == 0)
                 {
                     SaveCheckpoint(backend, settings.CheckpointDirectory.FullName);
