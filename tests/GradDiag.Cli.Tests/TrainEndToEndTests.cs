@@ -89,4 +89,17 @@ public class TrainEndToEndTests
         result.ExitCode.Should().Be(ExitCodes.UsageOrInput);
         result.ErrorLines.Should().ContainSingle().Which.Should().Contain(model);
     }
+
+    [Fact]
+    public async Task CsvData_Trains()
+    {
+        string folder = TestPaths.NewTempFolder();
+
+        CliResult result = await CliHarness.RunAsync(
+            DefaultEngines.Create(), "train", TestPaths.DigitsMlp, "--data", TestPaths.DigitsCsv, "--steps", "10", "--logdir", folder);
+
+        result.ExitCode.Should().Be(ExitCodes.Success, result.Error);
+        result.Output.Should().Contain("Loaded 1797 rows from digits.csv");
+        result.Output.Should().Contain("digits_mlp: healthy (0 findings, steps 0-9)");
+    }
 }
