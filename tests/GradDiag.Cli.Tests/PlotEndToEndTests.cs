@@ -71,4 +71,16 @@ public class PlotEndToEndTests
 
         merged.Should().Equal((10L, 10L), (69L, 199L));
     }
+
+    [Fact]
+    public void Heatmap_BoxesEveryParameterOfLayer()
+    {
+        var norms = new double[,] { { 1e-7, 2e-7 }, { 1e-8, 1e-8 }, { 0.5, 0.4 } };
+        var data = new GradientFlowData(["fc1.weight", "fc1.bias", "fc2.weight"], [0, 1], norms);
+        FindingMarker[] markers = [new("vanishing", Severity.Error, 0, 1, ["fc1"])];
+
+        ScottPlot.Plot plot = GradientFlowPlot.CreateHeatmap(data, markers);
+
+        plot.GetPlottables().OfType<ScottPlot.Plottables.Rectangle>().Should().HaveCount(2);
+    }
 }

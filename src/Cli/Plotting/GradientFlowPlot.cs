@@ -219,7 +219,7 @@ internal static class GradientFlowPlot
     private static IEnumerable<(double Bottom, double Top)> RowSpans(GradientFlowData data, FindingMarker finding)
     {
         int layers = data.Layers.Count;
-        var rows = finding.Layers.Select(name => IndexOfLayer(data.Layers, name)).Where(i => i >= 0).Distinct().ToList();
+        var rows = finding.Layers.SelectMany(name => RowsOfLayer(data.Layers, name)).Distinct().ToList();
         if (rows.Count == 0)
         {
             // A finding about the whole model (or about names not plotted) covers every row.
@@ -234,18 +234,17 @@ internal static class GradientFlowPlot
         }
     }
 
-    private static int IndexOfLayer(IReadOnlyList<string> layers, string name)
+    /// <summary>Returns every row that is the named series or one of the named layer's parameters, such as fc1.weight and fc1.bias for fc1.</summary>
+    private static IEnumerable<int> RowsOfLayer(IReadOnlyList<string> layers, string name)
     {
         for (int i = 0; i < layers.Count; i++)
         {
             if (string.Equals(layers[i], name, StringComparison.Ordinal)
                 || string.Equals(LayerNames.FromParameterName(layers[i]), name, StringComparison.Ordinal))
             {
-                return i;
+                yield return i;
             }
         }
-
-        return -1;
     }
 
     private static IEnumerable<(double[] Xs, double[] Ys)> FiniteSegments(GradientFlowData data, int layer)
