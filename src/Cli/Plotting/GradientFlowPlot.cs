@@ -10,6 +10,9 @@ internal static class GradientFlowPlot
 {
     private const string NormAxisLabel = "log10 gradient L2 norm";
 
+    /// <summary>The most series the curves' legend names; beyond it the legend would be cut off at the image edge.</summary>
+    private const int MaxLegendSeries = 12;
+
     /// <summary>Renders the requested plot and saves it as a PNG of exactly <paramref name="width"/> x <paramref name="height"/> pixels.</summary>
     /// <exception cref="ArgumentException">The data has no layers or no steps, or a size is below 100 pixels.</exception>
     public static void SavePng(GradientFlowData data, IReadOnlyList<FindingMarker> findings, PlotKind kind, string path, int width, int height)
@@ -151,7 +154,7 @@ internal static class GradientFlowPlot
         for (int layer = 0; layer < data.Layers.Count; layer++)
         {
             Color color = palette.GetColor(layer);
-            bool labelled = false;
+            bool labelled = data.Layers.Count > MaxLegendSeries;
             foreach ((double[] xs, double[] ys) in FiniteSegments(data, layer))
             {
                 var scatter = plot.Add.ScatterLine(xs, ys, color);
@@ -178,7 +181,9 @@ internal static class GradientFlowPlot
         plot.Axes.Left.TickGenerator = ticks;
         plot.Axes.Left.Label.Text = "gradient L2 norm (log scale)";
         plot.Axes.Bottom.Label.Text = "step";
-        plot.Axes.Title.Label.Text = "Per-layer gradient norms";
+        plot.Axes.Title.Label.Text = data.Layers.Count > MaxLegendSeries
+            ? $"Per-layer gradient norms ({data.Layers.Count} series, too many to name in the legend)"
+            : "Per-layer gradient norms";
         plot.ShowLegend(Edge.Right);
 
         (double left, double right) = StepExtent(data.Steps);
