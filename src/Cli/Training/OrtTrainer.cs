@@ -283,7 +283,9 @@ internal sealed class OrtTrainer : ITrainer
         }
         catch (Exception exception) when (exception is OnnxModelException or GradientBuildException or ArtifactException or CheckpointException or ExecutionProviderException)
         {
-            string message = exception.Message.Contains(modelPath, StringComparison.Ordinal) ? exception.Message : $"Model '{modelPath}': {exception.Message}";
+            // A device error is about the machine, not the model, so it is not prefixed with the model's path.
+            bool namesModel = exception is ExecutionProviderException || exception.Message.Contains(modelPath, StringComparison.Ordinal);
+            string message = namesModel ? exception.Message : $"Model '{modelPath}': {exception.Message}";
             throw new InputException(message, exception);
         }
     }
