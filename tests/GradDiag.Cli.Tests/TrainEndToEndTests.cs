@@ -102,4 +102,30 @@ public class TrainEndToEndTests
         result.Output.Should().Contain("Loaded 1797 rows from digits.csv");
         result.Output.Should().Contain("digits_mlp: healthy (0 findings, steps 0-9)");
     }
+
+    [Fact]
+    public async Task CnnWithoutSampleShape_ExitsTwo()
+    {
+        string folder = TestPaths.NewTempFolder();
+        string model = TestPaths.OnnxFixture("digits_cnn.onnx");
+
+        CliResult result = await CliHarness.RunAsync(DefaultEngines.Create(), "train", model, "--data", TestPaths.DigitsNpz, "--steps", "3", "--logdir", folder);
+
+        result.ExitCode.Should().Be(ExitCodes.UsageOrInput);
+        string line = result.ErrorLines.Should().ContainSingle().Subject;
+        line.Should().Contain("[32, 64]").And.Contain("--sample-shape");
+    }
+
+    [Fact]
+    public async Task CnnWithSampleShape_Trains()
+    {
+        string folder = TestPaths.NewTempFolder();
+        string model = TestPaths.OnnxFixture("digits_cnn.onnx");
+
+        CliResult result = await CliHarness.RunAsync(
+            DefaultEngines.Create(), "train", model, "--data", TestPaths.DigitsNpz, "--steps", "3", "--logdir", folder, "--sample-shape", "1,8,8");
+
+        result.ExitCode.Should().Be(ExitCodes.Success, result.Error);
+        result.Output.Should().Contain("digits_cnn: healthy (0 findings, steps 0-2)");
+    }
 }

@@ -50,7 +50,18 @@ internal sealed class OrtTrainer : ITrainer
         long totalSteps = settings.Steps ?? ((settings.Epochs ?? 10) * stepsPerEpoch);
         OrtTrainingBackend backend = CreateBackend(settings, forward, prediction, loss, totalSteps, out string artifactsDirectory, out bool temporaryArtifacts);
 
-        var writer = new TensorBoardSummaryWriter(new TensorBoardWriterOptions { LogDirectory = settings.LogDirectory.FullName, RunName = settings.RunName });
+        TensorBoardSummaryWriter writer;
+        try
+        {
+            writer = new TensorBoardSummaryWriter(new TensorBoardWriterOptions { LogDirectory = settings.LogDirectory.FullName, RunName = settings.RunName });
+        }
+        catch (InvalidOperationException exception)
+        {
+            // Another live writer holds the run folder.
+            backend.Dispose();
+            throw new InputException($"{exception.Message} Choose another --run-name or wait for the other run to end.", exception);
+        }
+
         writer.WriteHyperparameters(settings.ToHyperparameters());
         var options = new GradDiagOptions
         {
@@ -139,7 +150,7 @@ internal sealed class OrtTrainer : ITrainer
                     return true;
                 }
 
-                StepResult result = monitor.TrainStep(batch.ToTrainingBatch(inputName, labelName));
+                StepResult result = TrainStep(monitor, batch.ToTrainingBatch(inputName, labelName), settings);
                 int findings = findingsOpened();
                 string status = findings == 0
                     ? string.Create(CultureInfo.InvariantCulture, $"loss {result.Loss:G4}")
@@ -165,6 +176,22 @@ internal sealed class OrtTrainer : ITrainer
         }
 
         return false;
+    }
+
+    /// <summary>Runs one step; a batch the model cannot take is an input error that says how to reshape the data.</summary>
+    private static StepResult TrainStep(GradientMonitor monitor, TrainingBatch batch, TrainSettings settings)
+    {
+        try
+        {
+            return monitor.TrainStep(batch);
+        }
+        catch (ArgumentException exception) when (exception.ParamName == "batch")
+        {
+            string reason = exception.Message.Replace(" (Parameter 'batch')", string.Empty, StringComparison.Ordinal);
+            throw new InputException(
+                $"Data '{settings.DataPath.FullName}' does not fit model '{settings.ModelPath.FullName}': {reason} Reshape each row with --sample-shape (for example 1,8,8), or choose the model input with --input-name.",
+                exception);
+        }
     }
 
     private static double Evaluate(OrtTrainingBackend backend, Dataset validation, int batchSize, string inputName, string labelName)
