@@ -128,4 +128,14 @@ public class TrainEndToEndTests
         result.ExitCode.Should().Be(ExitCodes.Success, result.Error);
         result.Output.Should().Contain("digits_cnn: healthy (0 findings, steps 0-2)");
     }
+
+    [Fact]
+    public async Task MseWithClassLabels_ExitsTwo()
+    {
+        CliResult result = await TrainAsync(TestPaths.NewTempFolder(), CancellationToken.None, "--steps", "3", "--loss", "mse");
+
+        result.ExitCode.Should().Be(ExitCodes.UsageOrInput);
+        string line = result.ErrorLines.Should().ContainSingle().Subject;
+        line.Should().Contain("'target'").And.Contain("float targets shaped like the model output");
+    }
 }

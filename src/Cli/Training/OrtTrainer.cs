@@ -150,7 +150,7 @@ internal sealed class OrtTrainer : ITrainer
                     return true;
                 }
 
-                StepResult result = TrainStep(monitor, batch.ToTrainingBatch(inputName, labelName), settings);
+                StepResult result = TrainStep(monitor, batch.ToTrainingBatch(inputName, labelName), settings, labelName);
                 int findings = findingsOpened();
                 string status = findings == 0
                     ? string.Create(CultureInfo.InvariantCulture, $"loss {result.Loss:G4}")
@@ -179,7 +179,7 @@ internal sealed class OrtTrainer : ITrainer
     }
 
     /// <summary>Runs one step; a batch the model cannot take is an input error that says how to reshape the data.</summary>
-    private static StepResult TrainStep(GradientMonitor monitor, TrainingBatch batch, TrainSettings settings)
+    private static StepResult TrainStep(GradientMonitor monitor, TrainingBatch batch, TrainSettings settings, string labelName)
     {
         try
         {
@@ -188,9 +188,10 @@ internal sealed class OrtTrainer : ITrainer
         catch (ArgumentException exception) when (exception.ParamName == "batch")
         {
             string reason = exception.Message.Replace(" (Parameter 'batch')", string.Empty, StringComparison.Ordinal);
-            throw new InputException(
-                $"Data '{settings.DataPath.FullName}' does not fit model '{settings.ModelPath.FullName}': {reason} Reshape each row with --sample-shape (for example 1,8,8), or choose the model input with --input-name.",
-                exception);
+            string hint = reason.Contains($"'{labelName}'", StringComparison.Ordinal)
+                ? "With --loss mse the labels must be float targets shaped like the model output; with --loss cross-entropy they are class indices, one per row."
+                : "Reshape each row with --sample-shape (for example 1,8,8), or choose the model input with --input-name.";
+            throw new InputException($"Data '{settings.DataPath.FullName}' does not fit model '{settings.ModelPath.FullName}': {reason} {hint}", exception);
         }
     }
 
