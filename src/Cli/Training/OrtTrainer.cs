@@ -57,7 +57,7 @@ internal sealed class OrtTrainer : ITrainer
         }
         catch (InvalidOperationException exception)
         {
-            // Another live writer holds the run folder.
+            // Another live writer has the run folder open.
             backend.Dispose();
             throw new InputException($"{exception.Message} Choose another --run-name or wait for the other run to end.", exception);
         }
@@ -178,7 +178,7 @@ internal sealed class OrtTrainer : ITrainer
         return false;
     }
 
-    /// <summary>Runs one step; a batch the model cannot take is an input error that says how to reshape the data.</summary>
+    /// <summary>Runs one step. A batch the model cannot take becomes an input error that names the fix.</summary>
     private static StepResult TrainStep(GradientMonitor monitor, TrainingBatch batch, TrainSettings settings, string labelName)
     {
         try
