@@ -12,7 +12,7 @@ namespace GradDiag.Benchmarks.OrtBackend;
 /// batch 128) and bench_cnn (two convolutions on 28x28, batch 64), cross-entropy and plain SGD (lr 0.01).
 /// </summary>
 /// <remarks>
-/// <c>Bare</c> is ComputeGradients and ApplyUpdate. <c>Monitored</c> runs the same step through
+/// <c>Bare</c> is ComputeGradients and ApplyUpdate. <c>CaptureStatistics</c> is the statistics model alone. <c>Monitored</c> runs the same step through
 /// <see cref="GradientMonitor.TrainStep(TrainingBatch)"/> with statistics every step and histograms every
 /// 50 steps, writing to a writer that discards everything (the Writers assembly has no writer yet).
 /// </remarks>
@@ -26,6 +26,7 @@ public class BackendStepBenchmarks
     private OrtTrainingBackend backend = null!;
     private GradientMonitor monitor = null!;
     private TrainingBatch batch = null!;
+    private GradientSnapshot snapshot = null!;
 
     [Params("bench_mlp", "bench_cnn")]
     public string Model { get; set; } = "bench_mlp";
@@ -52,6 +53,10 @@ public class BackendStepBenchmarks
         monitor.TrainStep(batch);
         var elements = backend.Parameters.Sum(p => p.ElementCount);
         Console.WriteLine($"// {Model}: {backend.Parameters.Count} parameters, {elements} elements ({4 * elements} bytes); bytes read back per ordinary monitored step: {backend.BytesCopiedToHost - before}");
+
+        // Leaves gradients for CaptureStatistics; Bare and Monitored consume them on their first call.
+        snapshot = new GradientSnapshot(backend.Parameters);
+        backend.ComputeGradients(batch);
     }
 
     [GlobalCleanup]
@@ -72,6 +77,14 @@ public class BackendStepBenchmarks
 
     [Benchmark]
     public double Monitored() => monitor.TrainStep(batch).Loss;
+
+    /// <summary>Runs only the statistics model and reads its table, the part of an ordinary step that monitoring adds on the device side.</summary>
+    [Benchmark]
+    public long CaptureStatistics()
+    {
+        backend.CaptureGradients(snapshot, includeHostValues: false);
+        return backend.BytesCopiedToHost;
+    }
 
     private static TrainingBatch CreateBatch(string model)
     {

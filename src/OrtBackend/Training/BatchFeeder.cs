@@ -13,6 +13,7 @@ internal sealed class BatchFeeder : IDisposable
     private readonly KeyValuePair<string, NodeMetadata>[] _inputs;
     private readonly IReadOnlySet<string> _classIndexInputs;
     private readonly long _classCount;
+    private readonly IReadOnlySet<long> _ignoredLabels;
     private readonly Dictionary<string, CachedValue> _cache = new(StringComparer.Ordinal);
 
     /// <param name="session">The session whose inputs are fed.</param>
@@ -20,8 +21,10 @@ internal sealed class BatchFeeder : IDisposable
     /// <param name="parameterNames">Inputs that the backend binds itself.</param>
     /// <param name="classIndexInputs">Inputs holding class indices that must lie in [0, <paramref name="classCount"/>).</param>
     /// <param name="classCount">The number of classes, or 0 when unknown (no range check).</param>
-    public BatchFeeder(InferenceSession session, string modelName, IReadOnlySet<string> parameterNames, IReadOnlySet<string> classIndexInputs, long classCount)
+    /// <param name="ignoredLabels">Label values the loss ignores, accepted outside the class range.</param>
+    public BatchFeeder(InferenceSession session, string modelName, IReadOnlySet<string> parameterNames, IReadOnlySet<string> classIndexInputs, long classCount, IReadOnlySet<long> ignoredLabels)
     {
+        _ignoredLabels = ignoredLabels;
         _modelName = modelName;
         _inputs = session.InputMetadata.Where(pair => !parameterNames.Contains(pair.Key)).ToArray();
         _classIndexInputs = classIndexInputs;
@@ -144,17 +147,18 @@ internal sealed class BatchFeeder : IDisposable
 
     private void CheckLabels(string name, long[] labels, string batch)
     {
-        // NOTE: a loss built with LossOptions.IgnoreIndex still gets this check, so its ignored label is rejected.
         for (var i = 0; i < labels.Length; i++)
         {
-            if (labels[i] < 0 || labels[i] >= _classCount)
+            if ((labels[i] < 0 || labels[i] >= _classCount) && !_ignoredLabels.Contains(labels[i]))
             {
                 throw new ArgumentException(
-                    $"Batch input '{name}' has class index {labels[i]} at element {i}; the model has {_classCount} classes, so indices must be in [0, {_classCount - 1}].",
+                    $"Batch input '{name}' has class index {labels[i]} at element {i}; the model has {_classCount} classes, so indices must be in [0, {_classCount - 1}]{IgnoredText()}.",
                     batch);
             }
         }
     }
+
+    private string IgnoredText() => _ignoredLabels.Count == 0 ? string.Empty : $" or an ignored label ({string.Join(", ", _ignoredLabels)})";
 
     private string Describe() => string.Join(", ", _inputs.Select(pair =>
         $"{pair.Key} {pair.Value.ElementType.Name}[{string.Join(", ", pair.Value.Dimensions.Select(d => d < 0 ? "?" : d.ToString(CultureInfo.InvariantCulture)))}]"));

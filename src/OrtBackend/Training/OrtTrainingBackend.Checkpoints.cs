@@ -24,9 +24,12 @@ public sealed partial class OrtTrainingBackend
             tensors.Add(new CheckpointTensor(_names[i], CheckpointTensorKind.Parameter, DataTypes.Float, _shapes[i], Bytes(_parameterArrays[_current][i])));
         }
 
-        // NOTE: frozen tensors are saved as the initial checkpoint holds them, because the training model keeps
-        // them as constants; BatchNormalization running statistics are therefore not updated by training.
-        tensors.AddRange(_initialCheckpoint.Tensors.Where(t => t.Kind == CheckpointTensorKind.Frozen));
+        // Frozen tensors other than the running statistics are constants of the training model.
+        foreach (var frozen in _initialCheckpoint.Tensors.Where(t => t.Kind == CheckpointTensorKind.Frozen))
+        {
+            var k = _running.FindIndex(r => r.Name == frozen.Name);
+            tensors.Add(k < 0 ? frozen : frozen with { Data = Bytes(_runningArrays[_runningCurrent][k]) });
+        }
         for (var i = 0; i < _names.Length; i++)
         {
             for (var s = 0; s < _stateSuffixes.Count; s++)
@@ -63,8 +66,16 @@ public sealed partial class OrtTrainingBackend
         ArgumentException.ThrowIfNullOrEmpty(path);
         ObjectDisposedException.ThrowIf(_disposed, this);
         var manifest = _artifacts.Manifest;
-        var proto = OnnxModel.Load(_artifacts.EvalModelPath).Proto.Clone();
+        var proto = OnnxModel.Load(_artifacts.EvalModelPath).Proto;
+        RunningStatistics.ToInferenceMode(proto, []);
         var graph = proto.Graph;
+        for (var k = 0; k < _running.Count; k++)
+        {
+            var initializer = graph.Initializer.First(t => t.Name == _running[k].Name);
+            initializer.FloatData.Clear();
+            initializer.RawData = ByteString.CopyFrom(Bytes(_runningArrays[_runningCurrent][k]));
+        }
+
         var targets = manifest.Loss.TargetInputs.ToHashSet(StringComparer.Ordinal);
         var parameterIndex = _names.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => p.i, StringComparer.Ordinal);
 
@@ -144,6 +155,18 @@ public sealed partial class OrtTrainingBackend
             }
         }
 
+        var running = new CheckpointTensor[_running.Count];
+        for (var k = 0; k < running.Length; k++)
+        {
+            var tensor = checkpoint.Find(_running[k].Name);
+            if (tensor is null || tensor.ElementType != DataTypes.Float || !tensor.Dims.SequenceEqual(_running[k].Dims))
+            {
+                throw new CheckpointException(path, $"tensors '{_running[k].Name}'", "The BatchNormalization running statistic is missing or has another type or shape.", $"FLOAT[{string.Join(", ", _running[k].Dims)}]", tensor is null ? "missing" : $"{DataTypes.Name(tensor.ElementType)}[{string.Join(", ", tensor.Dims)}]");
+            }
+
+            running[k] = tensor;
+        }
+
         if (checkpoint.Step < 0 || checkpoint.SchedulePosition < checkpoint.Step)
         {
             throw new CheckpointException(path, "header.step", "The step and schedule position are inconsistent: the schedule position counts applied and skipped updates, so it cannot be below the step.", $"0 <= step <= {checkpoint.SchedulePosition}", checkpoint.Step.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -159,15 +182,15 @@ public sealed partial class OrtTrainingBackend
             MemoryMarshal.Cast<byte, float>(states[k].Data).CopyTo(_stateArrays[_current][k]);
         }
 
+        for (var k = 0; k < running.Length; k++)
+        {
+            MemoryMarshal.Cast<byte, float>(running[k].Data).CopyTo(_runningArrays[_runningCurrent][k]);
+        }
+
         _updatesApplied = checkpoint.Step;
         Step = checkpoint.SchedulePosition;
         _hasGradients = false;
         _lastLoss = double.NaN;
-        if (_rebindEveryRun)
-        {
-            // Host arrays changed; the next run binds them again anyway.
-            return;
-        }
     }
 
     private static byte[] Bytes(float[] values) => MemoryMarshal.AsBytes(values.AsSpan()).ToArray();

@@ -10,9 +10,9 @@ using Microsoft.ML.OnnxRuntime;
 namespace GradDiag.OrtBackend.Training;
 
 /// <summary>
-/// Trains an ONNX model on stock ONNX Runtime from a training-artifacts folder: the training model gives the
-/// loss and gradients, the statistics model the per-parameter gradient statistics, the optimizer model the
-/// update, the global norm before clipping and the update sums of squares.
+/// Trains an ONNX model on stock ONNX Runtime from a training-artifacts folder. The training model gives the
+/// loss and gradients, and the statistics model the per-parameter gradient statistics. The optimizer model
+/// gives the update, the global norm before clipping and the update sums of squares.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -76,6 +76,14 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
     private readonly OrtIoBinding[] _statisticsBindings = new OrtIoBinding[ParitySets];
     private readonly OrtIoBinding[] _optimizerBindings = new OrtIoBinding[ParitySets];
 
+    // BatchNormalization running statistics: [parity][statistic], swapped by every training run, plus the
+    // values before the current step so that SkipUpdate can restore them.
+    private readonly List<RunningStatistic> _running;
+    private readonly float[][][] _runningArrays = new float[ParitySets][][];
+    private readonly OrtValue[][] _runningValues = new OrtValue[ParitySets][];
+    private readonly float[][] _runningBackup;
+    private int _runningCurrent;
+
     private int _current;
     private bool _hasGradients;
     private double _lastLoss = double.NaN;
@@ -115,21 +123,24 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
         Parameters = new ParameterSet(_names.Select((name, i) => new ParameterDescriptor(name, [.. _shapes[i]], i)));
         Device = options.ExecutionProvider == OrtExecutionProvider.Cuda ? $"cuda:{options.CudaDeviceId}" : "cpu";
 
-        // NOTE: on CUDA the buffers stay in host memory and every input is bound again before each run, so
-        // parameters and gradients cross the bus each step; device-resident buffers are not implemented yet.
+        // NOTE: on CUDA the buffers stay in host memory and every input is bound again before each run. So
+        // parameters and gradients cross the bus each step, because device-resident buffers are not implemented yet.
         _rebindEveryRun = options.ExecutionProvider == OrtExecutionProvider.Cuda;
         try
         {
-            _trainingSession = SessionFactory.Create(TrainingModelBytes(options), manifest.Models.Training.File, options);
-            _evalSession = SessionFactory.Create(File.ReadAllBytes(_artifacts.EvalModelPath), manifest.Models.Eval.File, options);
+            var classIndexInputs = ClassIndexInputs(manifest);
+            var (trainingBytes, running, ignoredLabels) = TrainingModel(options, classIndexInputs);
+            _running = running;
+            _trainingSession = SessionFactory.Create(trainingBytes, manifest.Models.Training.File, options);
+            _evalSession = SessionFactory.Create(EvalModel(running), manifest.Models.Eval.File, options);
             _optimizerSession = SessionFactory.Create(File.ReadAllBytes(_artifacts.OptimizerModelPath), manifest.Models.Optimizer.File, options);
             _statisticsSession = SessionFactory.Create(File.ReadAllBytes(_artifacts.StatisticsModelPath), manifest.Models.Statistics.File, options);
 
             var parameterNames = _names.ToHashSet(StringComparer.Ordinal);
-            var classIndexInputs = ClassIndexInputs(manifest);
+            var boundNames = parameterNames.Concat(running.Select(r => r.Name)).ToHashSet(StringComparer.Ordinal);
             var classCount = ClassCount(_trainingSession, manifest, parameterNames);
-            _trainingFeeder = new BatchFeeder(_trainingSession, manifest.Models.Training.File, parameterNames, classIndexInputs, classCount);
-            _evalFeeder = new BatchFeeder(_evalSession, manifest.Models.Eval.File, parameterNames, classIndexInputs, classCount);
+            _trainingFeeder = new BatchFeeder(_trainingSession, manifest.Models.Training.File, boundNames, classIndexInputs, classCount, ignoredLabels);
+            _evalFeeder = new BatchFeeder(_evalSession, manifest.Models.Eval.File, boundNames, classIndexInputs, classCount, ignoredLabels);
 
             _gradientArrays = _names.Select((_, i) => new float[ElementCount(i)]).ToArray();
             _gradientValues = _gradientArrays.Select((array, i) => Own(array, _shapes[i])).ToArray();
@@ -145,7 +156,11 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
                 _parameterValues[parity] = _parameterArrays[parity].Select((array, i) => Own(array, _shapes[i])).ToArray();
                 _stateArrays[parity] = Enumerable.Range(0, _names.Length * _stateSuffixes.Count).Select(k => new float[ElementCount(k / Math.Max(1, _stateSuffixes.Count))]).ToArray();
                 _stateValues[parity] = _stateArrays[parity].Select((array, k) => Own(array, _shapes[k / _stateSuffixes.Count])).ToArray();
+                _runningArrays[parity] = running.Select(r => new float[ElementCount(r.Dims)]).ToArray();
+                _runningValues[parity] = _runningArrays[parity].Select((array, k) => Own(array, running[k].Dims)).ToArray();
             }
+
+            _runningBackup = running.Select(r => new float[ElementCount(r.Dims)]).ToArray();
 
             _statisticsTable = new float[_names.Length * GradientStatisticsLayout.ColumnCount];
             _updateSumOfSquares = new float[_names.Length];
@@ -247,11 +262,18 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
             BindTrainingParameters(_current);
         }
 
+        for (var k = 0; k < _running.Count; k++)
+        {
+            _runningArrays[_runningCurrent][k].CopyTo(_runningBackup[k], 0);
+        }
+
         double lossSum = 0;
         for (var part = 0; part < parts; part++)
         {
             _trainingFeeder.Bind(binding, batch, part, parts);
+            BindRunningStatistics(binding);
             _trainingSession.RunWithBinding(_runOptions, binding);
+            _runningCurrent = _running.Count > 0 ? 1 - _runningCurrent : _runningCurrent;
             lossSum += _loss[0];
             if (parts > 1)
             {
@@ -343,6 +365,13 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         RequireGradients(nameof(SkipUpdate));
+
+        // A skipped step keeps the running statistics too, so one bad batch cannot poison them.
+        for (var k = 0; k < _running.Count; k++)
+        {
+            _runningBackup[k].CopyTo(_runningArrays[_runningCurrent][k], 0);
+        }
+
         _hasGradients = false;
         Step++;
     }
@@ -360,6 +389,11 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
         }
 
         _evalFeeder.Bind(binding, batch, 0, 1);
+        for (var k = 0; k < _running.Count; k++)
+        {
+            binding.BindInput(_running[k].Name, _runningValues[_runningCurrent][k]);
+        }
+
         _evalSession.RunWithBinding(_runOptions, binding);
         BytesCopiedToHost += sizeof(float);
         return _evalLoss[0];
@@ -403,7 +437,18 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
         _runOptions.Dispose();
     }
 
-    private int ElementCount(int index) => checked((int)_shapes[index].Aggregate(1L, (product, dimension) => product * dimension));
+    private int ElementCount(int index) => ElementCount(_shapes[index]);
+
+    private static int ElementCount(long[] dims) => checked((int)dims.Aggregate(1L, (product, dimension) => product * dimension));
+
+    private void BindRunningStatistics(OrtIoBinding binding)
+    {
+        for (var k = 0; k < _running.Count; k++)
+        {
+            binding.BindInput(_running[k].Name, _runningValues[_runningCurrent][k]);
+            binding.BindOutput(_running[k].UpdatedOutput, _runningValues[1 - _runningCurrent][k]);
+        }
+    }
 
     private OrtValue Own(float[] array, long[] shape)
     {
@@ -533,15 +578,24 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
         return 0;
     }
 
-    private byte[] TrainingModelBytes(OrtBackendOptions options)
+    /// <summary>Returns the training model with the dropout seed applied and the running statistics exposed, and the ignored labels.</summary>
+    private (byte[] Bytes, List<RunningStatistic> Running, HashSet<long> IgnoredLabels) TrainingModel(OrtBackendOptions options, HashSet<string> classIndexInputs)
     {
-        if (options.DropoutSeed is not { } seed)
+        var model = OnnxModel.Load(_artifacts.TrainingModelPath);
+        if (options.DropoutSeed is { } seed)
         {
-            return File.ReadAllBytes(_artifacts.TrainingModelPath);
+            DropoutSeeds.Apply(model, seed);
         }
 
-        var model = OnnxModel.Load(_artifacts.TrainingModelPath);
-        DropoutSeeds.Apply(model, seed);
+        var running = RunningStatistics.ExposeInTraining(model.Proto);
+        return (model.ToByteArray(), running, IgnoredLabels.Find(model.Proto, classIndexInputs));
+    }
+
+    /// <summary>Returns the eval model with BatchNormalization in inference mode, reading the running statistics as inputs.</summary>
+    private byte[] EvalModel(List<RunningStatistic> running)
+    {
+        var model = OnnxModel.Load(_artifacts.EvalModelPath);
+        RunningStatistics.ToInferenceMode(model.Proto, running);
         return model.ToByteArray();
     }
 }

@@ -1,4 +1,6 @@
+using GradDiag.OrtBackend.Losses;
 using GradDiag.OrtBackend.Tests.Support;
+using GradDiag.OrtBackend.Training;
 
 namespace GradDiag.OrtBackend.Tests.Training;
 
@@ -73,6 +75,27 @@ public sealed class BatchValidationTests : IDisposable
         var compute = () => backend.ComputeGradients(batch);
 
         compute.Should().Throw<ArgumentException>().WithMessage("*class index -1 at element 0*");
+    }
+
+    [Fact]
+    public void Ignored_label_is_accepted()
+    {
+        var source = BackendSetup.CopyModel(directory, "digits_mlp");
+        using var backend = OrtTrainingBackend.Create(
+            source,
+            "output",
+            new LossOptions { Kind = LossKind.CrossEntropy, IgnoreIndex = -100 },
+            null,
+            new OrtBackendOptions { ArtifactsDirectory = directory.File("artifacts") });
+        var input = new float[3 * 64];
+        var ignored = new TrainingBatch().Add("input", input, 3, 64).Add("labels", new long[] { 1, -100, 2 }, 3);
+        var wrong = new TrainingBatch().Add("input", input, 3, 64).Add("labels", new long[] { 1, -5, 2 }, 3);
+
+        var loss = backend.ComputeGradients(ignored);
+        var compute = () => backend.ComputeGradients(wrong);
+
+        double.IsFinite(loss).Should().BeTrue();
+        compute.Should().Throw<ArgumentException>().WithMessage("*class index -5*or an ignored label (-100)*");
     }
 
     [Fact]
