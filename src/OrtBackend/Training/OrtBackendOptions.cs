@@ -66,6 +66,20 @@ public sealed class OrtBackendOptions
         {
             failures.Add("OrtBackendOptions.ArtifactsDirectory is required: set it to the folder that TrainingArtifactBuilder.Build wrote.");
         }
+        else if (!Directory.Exists(ArtifactsDirectory))
+        {
+            failures.Add($"OrtBackendOptions.ArtifactsDirectory '{ArtifactsDirectory}' was not found: build the artifacts there first, or use OrtTrainingBackend.Create.");
+        }
+
+        if (SourceModelPath is not null && !File.Exists(SourceModelPath))
+        {
+            failures.Add($"OrtBackendOptions.SourceModelPath '{SourceModelPath}' was not found.");
+        }
+
+        if (CheckpointPath is not null && !File.Exists(CheckpointPath))
+        {
+            failures.Add($"OrtBackendOptions.CheckpointPath '{CheckpointPath}' was not found.");
+        }
 
         if (!Enum.IsDefined(ExecutionProvider))
         {

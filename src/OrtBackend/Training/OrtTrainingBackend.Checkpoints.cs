@@ -68,6 +68,7 @@ public sealed partial class OrtTrainingBackend
         var manifest = _artifacts.Manifest;
         var proto = OnnxModel.Load(_artifacts.EvalModelPath).Proto;
         RunningStatistics.ToInferenceMode(proto, []);
+        DropoutInference.Apply(proto);
         var graph = proto.Graph;
         for (var k = 0; k < _running.Count; k++)
         {

@@ -221,7 +221,10 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
     /// <param name="predictionName">The model output the loss compares with the target (logits for cross-entropy).</param>
     /// <param name="loss">The loss to append.</param>
     /// <param name="artifactOptions">The optimizer and frozen-parameter settings, or null for the defaults.</param>
-    /// <param name="options">The backend settings; the artifacts are written to <see cref="OrtBackendOptions.ArtifactsDirectory"/>.</param>
+    /// <param name="options">
+    /// The backend settings; the artifacts are written to <see cref="OrtBackendOptions.ArtifactsDirectory"/>, and a null
+    /// <see cref="OrtBackendOptions.SourceModelPath"/> is set to <paramref name="modelPath"/>.
+    /// </param>
     /// <returns>The backend over the new artifacts.</returns>
     public static OrtTrainingBackend Create(string modelPath, string predictionName, LossOptions loss, TrainingArtifactOptions? artifactOptions, OrtBackendOptions options)
     {
@@ -591,11 +594,12 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
         return (model.ToByteArray(), running, IgnoredLabels.Find(model.Proto, classIndexInputs));
     }
 
-    /// <summary>Returns the eval model with BatchNormalization in inference mode, reading the running statistics as inputs.</summary>
+    /// <summary>Returns the eval model with BatchNormalization and Dropout in inference mode, reading the running statistics as inputs.</summary>
     private byte[] EvalModel(List<RunningStatistic> running)
     {
         var model = OnnxModel.Load(_artifacts.EvalModelPath);
         RunningStatistics.ToInferenceMode(model.Proto, running);
+        DropoutInference.Apply(model.Proto);
         return model.ToByteArray();
     }
 }

@@ -51,4 +51,17 @@ public sealed class OrtBackendDependencyInjectionTests : IDisposable
         failures.Should().Contain(f => f.Contains("ArtifactsDirectory"));
         failures.Should().Contain(f => f.Contains("GradientAccumulationSteps"));
     }
+
+    [Fact]
+    public void Missing_folder_fails_at_start()
+    {
+        var missing = directory.File("no-artifacts");
+        var services = new ServiceCollection();
+        services.AddGradDiag(builder => builder.AddOrtBackend(o => o.ArtifactsDirectory = missing));
+        using var provider = services.BuildServiceProvider();
+
+        var validate = () => provider.GetRequiredService<IStartupValidator>().Validate();
+
+        validate.Should().Throw<OptionsValidationException>().WithMessage($"*ArtifactsDirectory '{missing}' was not found*");
+    }
 }

@@ -72,7 +72,7 @@ public sealed class RunningStatisticsTests : IDisposable
 
         var model = OnnxModel.Load(path).Proto;
         var node = model.Graph.Node.Single(n => n.OpType == "BatchNormalization");
-        node.Attribute.Single(a => a.Name == "training_mode").I.Should().Be(0);
+        node.Attribute.Should().NotContain(a => a.Name == "training_mode" && a.I != 0, "training_mode is 0 or absent in inference mode");
         node.Output.Should().HaveCount(1);
         var mean = model.Graph.Initializer.Single(t => t.Name == "bn.running_mean");
         MemoryMarshal.Cast<byte, float>(mean.RawData.Span).ToArray().Should().Equal(Saved(backend, "bn.running_mean"));
