@@ -1,8 +1,8 @@
 using GradDiag.Cli.Engines;
 using GradDiag.Cli.Infrastructure;
 
-// NOTE: no engine is wired yet; commands that need one stop with exit code 4. Wire them here by filling CliEngines.
-CliEngines engines = CliEngines.None;
+// Commands whose engine is still null in DefaultEngines stop with exit code 4 and name what is missing.
+CliEngines engines = DefaultEngines.Create();
 
 var services = new CliServices(engines, Console.Out, Console.Error, Environment.GetEnvironmentVariables(), outputIsTerminal: !Console.IsOutputRedirected);
 using var interrupt = new CancellationTokenSource();

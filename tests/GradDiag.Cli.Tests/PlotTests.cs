@@ -32,7 +32,7 @@ public class PlotTests
         new("spike", Severity.Information, 150, 150, []),
     ];
 
-    private static (int Width, int Height) ReadPngSize(string path)
+    internal static (int Width, int Height) ReadPngSize(string path)
     {
         byte[] bytes = File.ReadAllBytes(path);
         bytes[..8].Should().Equal(PngSignature);

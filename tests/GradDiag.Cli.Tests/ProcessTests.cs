@@ -40,4 +40,52 @@ public class ProcessTests
         exitCode.Should().Be(2);
         error.Trim().Split('\n').Should().ContainSingle();
     }
+
+    [Fact]
+    public async Task ReportExploding_ExitsOne()
+    {
+        (int exitCode, string output, string error) = await RunToolAsync("report", TestPaths.TfEvents("pytorch_exploding"));
+
+        exitCode.Should().Be(1, error);
+        output.Should().Contain("pytorch_exploding: failing (7 findings, steps 0-199)");
+    }
+
+    [Fact]
+    public async Task TrainCtrlC_WritesInterruptedReport()
+    {
+        string folder = TestPaths.NewTempFolder();
+        string tool = Path.Combine(AppContext.BaseDirectory, "GradDiag.Cli.dll");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string arg in new[] { tool, "train", TestPaths.DigitsMlp, "--data", TestPaths.DigitsNpz, "--steps", "1000000", "--logdir", folder })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using Process process = Process.Start(start)!;
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        var output = new System.Text.StringBuilder();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (await process.StandardOutput.ReadLineAsync(timeout.Token) is string line)
+        {
+            output.AppendLine(line);
+            if (line.Contains("started", StringComparison.Ordinal))
+            {
+                break;
+            }
+        }
+
+        // SIGINT is what Ctrl+C sends; the first one asks the trainer to stop after its current step.
+        using (Process signal = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!)
+        {
+            await signal.WaitForExitAsync(timeout.Token);
+        }
+
+        output.Append(await process.StandardOutput.ReadToEndAsync(timeout.Token));
+        await process.WaitForExitAsync(timeout.Token);
+
+        process.ExitCode.Should().Be(130, await error);
+        output.ToString().Should().Contain("interrupted");
+        string report = File.ReadAllText(Path.Combine(folder, "digits_mlp", "graddiag-report.json"));
+        report.Should().Contain("\"interrupted\": true");
+    }
 }

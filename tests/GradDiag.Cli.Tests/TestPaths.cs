@@ -11,6 +11,10 @@ internal static class TestPaths
 
     public static string DigitsMlp => Path.Combine(RepositoryRoot, "tests", "fixtures", "onnx", "digits_mlp.onnx");
 
+    public static string TfEvents(string name) => Path.Combine(RepositoryRoot, "tests", "fixtures", "tfevents", name);
+
+    public static string OnnxFixture(string name) => Path.Combine(RepositoryRoot, "tests", "fixtures", "onnx", name);
+
     public static string NewTempFolder()
     {
         string folder = Path.Combine(Path.GetTempPath(), "graddiag-cli-tests", Guid.NewGuid().ToString("N"));

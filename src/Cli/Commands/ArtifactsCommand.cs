@@ -13,7 +13,7 @@ internal static class ArtifactsCommand
         var model = new Argument<FileInfo>("model.onnx") { Description = "The forward ONNX model, exported in training mode without constant folding." };
         var output = new Option<DirectoryInfo>("--out", "-o")
         {
-            Description = "The folder that receives training.onnx, eval.onnx, optimizer.onnx and the initial checkpoint.",
+            Description = "The folder that receives training_model.onnx, eval_model.onnx, optimizer_model.onnx, statistics_model.onnx, the initial checkpoint and manifest.json.",
             DefaultValueFactory = _ => new DirectoryInfo("artifacts"),
         };
         var loss = TrainOptionFactory.CreateLoss();

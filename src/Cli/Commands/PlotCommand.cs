@@ -24,7 +24,7 @@ internal static class PlotCommand
         var run = new Option<string?>("--run") { Description = "The run to draw, as its folder relative to <logdir>; required when <logdir> contains more than one run." };
         var tags = new Option<string[]>("--tags")
         {
-            Description = $"Tag patterns of the gradient-norm series, comma-separated or repeated; * matches any characters. Default: {string.Join(", ", ReportCommand.DefaultTagPatterns)}.",
+            Description = ReportCommand.TagsDescription,
             AllowMultipleArgumentsPerToken = true,
         };
         var fromStep = new Option<long?>("--from-step") { Description = "First step to draw (inclusive)." };
@@ -78,7 +78,7 @@ internal static class PlotCommand
                 ? engines.Analyzer ?? throw new EngineNotAvailableException("plot", "the offline detector pipeline (GradDiag.Detectors); pass --no-findings to plot without findings")
                 : null;
 
-            IReadOnlyList<string> patterns = SharedOptions.SplitList(parse.GetValue(tags), ReportCommand.DefaultTagPatterns);
+            IReadOnlyList<string> patterns = SharedOptions.SplitList(parse.GetValue(tags), []);
             IReadOnlyList<GradientRunLog> logs = await reader.ReadAsync(folder, patterns, invocation.CancellationToken).ConfigureAwait(false);
             GradientRunLog log = SelectRun(logs, parse.GetValue(run), folder, patterns);
             GradientFlowData data = log.Series.SliceSteps(parse.GetValue(fromStep), parse.GetValue(toStep));
@@ -101,11 +101,13 @@ internal static class PlotCommand
         return command;
     }
 
-    private static GradientRunLog SelectRun(IReadOnlyList<GradientRunLog> logs, string? run, DirectoryInfo folder, IReadOnlyList<string> patterns)
+    private static GradientRunLog SelectRun(IReadOnlyList<GradientRunLog> all, string? run, DirectoryInfo folder, IReadOnlyList<string> patterns)
     {
+        // Runs without a gradient-norm series, such as a Keras validation folder, cannot be drawn.
+        List<GradientRunLog> logs = all.Where(l => l.HasSeries).ToList();
         if (logs.Count == 0)
         {
-            throw new InputException($"No gradient series found in '{folder.FullName}' for tag patterns {string.Join(", ", patterns)}; pass --tags with the tags your run wrote.");
+            throw new InputException(Reporting.ReportRunner.NoSeriesMessage(folder, patterns, all));
         }
 
         if (run is null)

@@ -8,9 +8,11 @@ namespace GradDiag.Cli.Commands;
 /// <summary><c>graddiag report &lt;logdir&gt;</c>: reads event files, runs the detectors and writes a verdict for CI.</summary>
 internal static class ReportCommand
 {
-    /// <summary>Gets the tag patterns used when --tags is not given: the per-parameter norm tags of PyTorch, Keras and Lightning habits.</summary>
-    // NOTE: these must stay in step with the tags GradDiag.Writers writes and recognises; the reader may match more.
-    public static IReadOnlyList<string> DefaultTagPatterns { get; } = ["grad_norm/*", "gradient_norm/*", "grad_2.0_norm/*"];
+    /// <summary>Gets the help text of --tags, shared with <c>plot</c>; the default patterns live in GradDiag.Writers' series extractor.</summary>
+    public const string TagsDescription =
+        "Tag patterns of the gradient-norm series, comma-separated or repeated; * matches any characters and the last * is the parameter name, " +
+        "a pattern without * is the tag of a total norm. Default: the tags PyTorch, Keras, Lightning and GradDiag write, such as " +
+        "grad_norm/<parameter>, gradient_norm/<parameter>, grad_2.0_norm/<parameter>, gradients/<parameter>/norm and total_norm.";
 
     /// <summary>Creates the command.</summary>
     public static Command Create(CliServices services)
@@ -21,8 +23,7 @@ internal static class ReportCommand
         };
         var tags = new Option<string[]>("--tags")
         {
-            Description = "Tag patterns of the gradient-norm series, comma-separated or repeated; * matches any characters. " +
-                $"Default: {string.Join(", ", DefaultTagPatterns)}.",
+            Description = TagsDescription,
             AllowMultipleArgumentsPerToken = true,
         };
         var format = ReportOptions.CreateFormat();
@@ -50,7 +51,7 @@ internal static class ReportCommand
             ParseResult parse = invocation.ParseResult;
             var settings = new ReportSettings(
                 parse.GetValue(logDirectory)!,
-                SharedOptions.SplitList(parse.GetValue(tags), DefaultTagPatterns),
+                SharedOptions.SplitList(parse.GetValue(tags), []),
                 ReportOptions.ParseFormat(parse.GetValue(format)!),
                 parse.GetValue(output),
                 FailOnThreshold.Parse(parse.GetValue(failOn)!));

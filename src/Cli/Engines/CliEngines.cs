@@ -2,11 +2,11 @@ namespace GradDiag.Cli.Engines;
 
 /// <summary>
 /// The engines the commands delegate to. Each is null until the assembly that implements it is wired in
-/// Program.cs. A command whose engine is null stops with exit code 4 and names the missing engine.
+/// <see cref="DefaultEngines"/>. A command whose engine is null stops with exit code 4 and names the missing engine.
 /// </summary>
 internal sealed record CliEngines
 {
-    /// <summary>Gets engines where nothing is wired: the state of this build.</summary>
+    /// <summary>Gets engines where nothing is wired, for tests of the command flow.</summary>
     public static CliEngines None { get; } = new();
 
     /// <summary>Gets the trainer behind <c>graddiag train</c> (GradDiag.OrtBackend with the monitor from GradDiag.Core).</summary>

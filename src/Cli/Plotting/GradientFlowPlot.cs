@@ -10,6 +10,9 @@ internal static class GradientFlowPlot
 {
     private const string NormAxisLabel = "log10 gradient L2 norm";
 
+    /// <summary>The most series the curves' legend names; beyond it the legend would be cut off at the image edge.</summary>
+    private const int MaxLegendSeries = 12;
+
     /// <summary>Renders the requested plot and saves it as a PNG of exactly <paramref name="width"/> x <paramref name="height"/> pixels.</summary>
     /// <exception cref="ArgumentException">The data has no layers or no steps, or a size is below 100 pixels.</exception>
     public static void SavePng(GradientFlowData data, IReadOnlyList<FindingMarker> findings, PlotKind kind, string path, int width, int height)
@@ -120,30 +123,38 @@ internal static class GradientFlowPlot
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
 
-        foreach (FindingMarker finding in findings)
+        // Findings of one kind and severity often cover the same steps in many layers, so their step ranges are
+        // merged: overlapping translucent spans would stack into an opaque block, and the legend names each group once.
+        foreach (IGrouping<(string Kind, Severity Severity), FindingMarker> group in findings.GroupBy(f => (f.Kind, f.Severity)))
         {
-            Color color = ColorOf(finding.Severity);
-            string label = $"{finding.Kind} ({finding.Severity.ToString().ToLowerInvariant()})";
-            if (finding.FirstStep == finding.LastStep)
+            Color color = ColorOf(group.Key.Severity);
+            string label = $"{group.Key.Kind} ({group.Key.Severity.ToString().ToLowerInvariant()})";
+            bool labelled = false;
+            foreach ((long first, long last) in MergeRanges(group))
             {
-                var line = plot.Add.VerticalLine(finding.FirstStep);
-                line.Color = color;
-                line.LineWidth = 2;
-                line.LegendText = label;
-            }
-            else
-            {
-                var span = plot.Add.HorizontalSpan(finding.FirstStep, finding.LastStep);
-                span.FillStyle.Color = color.WithAlpha(0.2);
-                span.LineStyle.Color = color;
-                span.LegendText = label;
+                if (first == last)
+                {
+                    var line = plot.Add.VerticalLine(first);
+                    line.Color = color;
+                    line.LineWidth = 2;
+                    line.LegendText = labelled ? string.Empty : label;
+                }
+                else
+                {
+                    var span = plot.Add.HorizontalSpan(first, last);
+                    span.FillStyle.Color = color.WithAlpha(0.2);
+                    span.LineStyle.Color = color;
+                    span.LegendText = labelled ? string.Empty : label;
+                }
+
+                labelled = true;
             }
         }
 
         for (int layer = 0; layer < data.Layers.Count; layer++)
         {
             Color color = palette.GetColor(layer);
-            bool labelled = false;
+            bool labelled = data.Layers.Count > MaxLegendSeries;
             foreach ((double[] xs, double[] ys) in FiniteSegments(data, layer))
             {
                 var scatter = plot.Add.ScatterLine(xs, ys, color);
@@ -170,13 +181,35 @@ internal static class GradientFlowPlot
         plot.Axes.Left.TickGenerator = ticks;
         plot.Axes.Left.Label.Text = "gradient L2 norm (log scale)";
         plot.Axes.Bottom.Label.Text = "step";
-        plot.Axes.Title.Label.Text = "Per-layer gradient norms";
+        plot.Axes.Title.Label.Text = data.Layers.Count > MaxLegendSeries
+            ? $"Per-layer gradient norms ({data.Layers.Count} series, too many to name in the legend)"
+            : "Per-layer gradient norms";
         plot.ShowLegend(Edge.Right);
 
         (double left, double right) = StepExtent(data.Steps);
         plot.Axes.AutoScale();
         plot.Axes.SetLimitsX(left, right);
         return plot;
+    }
+
+    /// <summary>Returns the union of the findings' step ranges as disjoint ranges in step order.</summary>
+    public static List<(long First, long Last)> MergeRanges(IEnumerable<FindingMarker> findings)
+    {
+        ArgumentNullException.ThrowIfNull(findings);
+        var merged = new List<(long First, long Last)>();
+        foreach (FindingMarker finding in findings.OrderBy(f => f.FirstStep).ThenBy(f => f.LastStep))
+        {
+            if (merged.Count > 0 && finding.FirstStep <= merged[^1].Last)
+            {
+                merged[^1] = (merged[^1].First, Math.Max(merged[^1].Last, finding.LastStep));
+            }
+            else
+            {
+                merged.Add((finding.FirstStep, finding.LastStep));
+            }
+        }
+
+        return merged;
     }
 
     /// <summary>Returns log10 of a positive finite norm, else NaN.</summary>
@@ -191,7 +224,7 @@ internal static class GradientFlowPlot
     private static IEnumerable<(double Bottom, double Top)> RowSpans(GradientFlowData data, FindingMarker finding)
     {
         int layers = data.Layers.Count;
-        var rows = finding.Layers.Select(name => IndexOfLayer(data.Layers, name)).Where(i => i >= 0).Distinct().ToList();
+        var rows = finding.Layers.SelectMany(name => RowsOfLayer(data.Layers, name)).Distinct().ToList();
         if (rows.Count == 0)
         {
             // A finding about the whole model (or about names not plotted) covers every row.
@@ -206,18 +239,17 @@ internal static class GradientFlowPlot
         }
     }
 
-    private static int IndexOfLayer(IReadOnlyList<string> layers, string name)
+    /// <summary>Returns every row that is the named series or one of the named layer's parameters, such as fc1.weight and fc1.bias for fc1.</summary>
+    private static IEnumerable<int> RowsOfLayer(IReadOnlyList<string> layers, string name)
     {
         for (int i = 0; i < layers.Count; i++)
         {
             if (string.Equals(layers[i], name, StringComparison.Ordinal)
                 || string.Equals(LayerNames.FromParameterName(layers[i]), name, StringComparison.Ordinal))
             {
-                return i;
+                yield return i;
             }
         }
-
-        return -1;
     }
 
     private static IEnumerable<(double[] Xs, double[] Ys)> FiniteSegments(GradientFlowData data, int layer)

@@ -26,11 +26,21 @@ internal sealed class ReportRunner(CommandInvocation invocation)
             throw new EngineNotAvailableException("report", $"the {settings.Format} report formatter (GradDiag.Detectors)");
         }
 
-        IReadOnlyList<GradientRunLog> logs = await reader.ReadAsync(settings.LogDirectory, settings.TagPatterns, cancellationToken).ConfigureAwait(false);
-        if (logs.Count == 0 || logs.All(log => log.Series.Layers.Count == 0))
+        IReadOnlyList<GradientRunLog> all = await reader.ReadAsync(settings.LogDirectory, settings.TagPatterns, cancellationToken).ConfigureAwait(false);
+        foreach (string problem in all.SelectMany(log => log.Problems))
         {
-            throw new InputException(
-                $"No gradient series found in '{settings.LogDirectory.FullName}' for tag patterns {string.Join(", ", settings.TagPatterns)}; pass --tags with the tags your run wrote.");
+            invocation.Console.WriteWarning(problem);
+        }
+
+        List<GradientRunLog> logs = all.Where(log => log.HasSeries).ToList();
+        if (logs.Count == 0)
+        {
+            throw new InputException(NoSeriesMessage(settings.LogDirectory, settings.TagPatterns, all));
+        }
+
+        foreach (GradientRunLog skipped in all.Where(log => !log.HasSeries))
+        {
+            invocation.Console.WriteWarning($"run '{skipped.ReportName}' has no gradient-norm series and was left out (its tags: {TagList(skipped.AvailableTags)}).");
         }
 
         // After Ctrl+C the runs analysed so far are still written, and the report is marked interrupted.
@@ -60,11 +70,39 @@ internal sealed class ReportRunner(CommandInvocation invocation)
         return interrupted ? ExitCodes.Interrupted : settings.FailOn.ExitCodeFor(reports);
     }
 
+    /// <summary>Says which tags the runs hold and how to point --tags at the gradient norms among them.</summary>
+    public static string NoSeriesMessage(DirectoryInfo logDirectory, IReadOnlyList<string> tagPatterns, IReadOnlyList<GradientRunLog> runs)
+    {
+        ArgumentNullException.ThrowIfNull(logDirectory);
+        ArgumentNullException.ThrowIfNull(tagPatterns);
+        ArgumentNullException.ThrowIfNull(runs);
+        string patterns = tagPatterns.Count == 0
+            ? "the default gradient-norm tags (such as grad_norm/<parameter>, gradient_norm/<parameter>, gradients/<parameter>/norm)"
+            : "the tag patterns " + string.Join(", ", tagPatterns);
+        string found = runs.Count == 0
+            ? "no runs"
+            : string.Join("; ", runs.Select(run => $"run '{run.ReportName}' has {TagList(run.AvailableTags)}"));
+        return $"No gradient-norm series found in '{logDirectory.FullName}' for {patterns}: {found}. " +
+            "Pass --tags with the pattern of your gradient-norm tags, where * stands for the parameter name (for example --tags 'my_grads/*/l2'), or the exact tag of a total norm.";
+    }
+
+    private static string TagList(IReadOnlyList<string> tags)
+    {
+        const int Shown = 12;
+        if (tags.Count == 0)
+        {
+            return "no tags";
+        }
+
+        string list = string.Join(", ", tags.Take(Shown));
+        return tags.Count > Shown ? $"tags {list} and {tags.Count - Shown} more" : $"tags {list}";
+    }
+
     private async Task WriteAsync(ReportSettings settings, List<RunReport> reports)
     {
         if (settings.OutputFile is null)
         {
-            Write(settings.Format, reports, invocation.Console.Out, toConsole: true);
+            Write(settings, reports, invocation.Console.Out, toConsole: true);
             return;
         }
 
@@ -75,18 +113,18 @@ internal sealed class ReportRunner(CommandInvocation invocation)
         var writer = new StreamWriter(temporary, append: false);
         await using (writer.ConfigureAwait(false))
         {
-            Write(settings.Format, reports, writer, toConsole: false);
+            Write(settings, reports, writer, toConsole: false);
         }
 
         File.Move(temporary, target, overwrite: true);
         invocation.Console.WriteLine($"Wrote the {settings.Format} report of {reports.Count} run(s) to {target}.");
     }
 
-    private void Write(ReportFormat format, IReadOnlyList<RunReport> reports, TextWriter writer, bool toConsole)
+    private void Write(ReportSettings settings, IReadOnlyList<RunReport> reports, TextWriter writer, bool toConsole)
     {
-        if (format != ReportFormat.Text)
+        if (settings.Format != ReportFormat.Text)
         {
-            invocation.Services.Engines.Formatter!.Write(reports, format, writer);
+            invocation.Services.Engines.Formatter!.Write(reports, settings.Format, settings.FailOn, writer);
         }
         else if (toConsole)
         {
