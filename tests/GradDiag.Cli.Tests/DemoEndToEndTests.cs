@@ -29,6 +29,7 @@ public class DemoEndToEndTests
         Finding explosion = exploding.Findings.First(f => f.Kind == FindingKind.Exploding);
         Finding overflow = exploding.Findings.First(f => f.Kind == FindingKind.NonFinite);
         explosion.FirstStep.Should().BeLessThan(overflow.FirstStep, "the gradients explode before they overflow");
+        exploding.Findings.Select(f => f.Kind).Should().NotContain(FindingKind.DeadLayer, "NaN gradients are non-finite, not dead");
     }
 
     [Fact]
