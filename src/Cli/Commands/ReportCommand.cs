@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using GradDiag.Cli.Engines;
 using GradDiag.Cli.Infrastructure;
 using GradDiag.Cli.Reporting;
@@ -40,7 +41,10 @@ internal static class ReportCommand
 
         command.Validators.Add(result =>
         {
-            if (result.GetValue(format) == "github" && result.GetResult(output) is { Implicit: false })
+            // Reads the raw token: GetValue would throw on a value outside the allowed formats, which the parser reports itself.
+            IReadOnlyList<Token> formatTokens = result.GetResult(format)?.Tokens ?? [];
+            string? formatToken = formatTokens.Count > 0 ? formatTokens[^1].Value : null;
+            if (formatToken == "github" && result.GetResult(output) is { Implicit: false })
             {
                 result.AddError("Options --format github and --output cannot be used together: GitHub reads annotations from standard output.");
             }

@@ -1,12 +1,13 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Parsing;
+using System.Text.RegularExpressions;
 using GradDiag.Cli.Commands;
 
 namespace GradDiag.Cli.Infrastructure;
 
 /// <summary>Builds the graddiag command tree, parses the arguments and runs the chosen command.</summary>
-internal static class GradDiagApp
+internal static partial class GradDiagApp
 {
     /// <summary>Creates the root command with every subcommand.</summary>
     public static Command CreateRootCommand(CliServices services)
@@ -41,7 +42,17 @@ internal static class GradDiagApp
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(services);
         Command root = CreateRootCommand(services);
-        ParseResult parseResult = root.Parse(args);
+        ParseResult parseResult;
+        try
+        {
+            parseResult = root.Parse(args);
+        }
+        catch (InvalidOperationException exception)
+        {
+            // A validator that reads an option whose value failed to convert lands here; it is still a usage error.
+            services.Error.WriteLine($"graddiag: {ErrorReporter.OneLine(exception.Message)} Run 'graddiag --help' for usage.");
+            return ExitCodes.UsageOrInput;
+        }
 
         // Help and --version run even when the rest of the line has errors (for example a missing argument).
         bool informational = parseResult.Action is HelpAction || parseResult.Action?.GetType().Name == "VersionOptionAction";
@@ -79,6 +90,40 @@ internal static class GradDiagApp
             }
         }
 
-        return parseResult.Errors[0].Message;
+        if (parseResult.CommandResult.Command == parseResult.RootCommandResult.Command)
+        {
+            string? first = parseResult.Tokens.Count > 0 ? parseResult.Tokens[0].Value : null;
+            if (first is not null && !first.StartsWith('-'))
+            {
+                string commands = string.Join(", ", parseResult.RootCommandResult.Command.Subcommands.Select(c => c.Name));
+                return $"Unknown command '{first}'; the commands are {commands}.";
+            }
+        }
+
+        ParseError error = parseResult.Errors[0];
+        string message = error.Message;
+        Match conversion = ConversionError().Match(message);
+        if (conversion.Success)
+        {
+            return $"Invalid value '{conversion.Groups["value"].Value}' for {conversion.Groups["kind"].Value} '{conversion.Groups["name"].Value}': expected {DescribeType(conversion.Groups["type"].Value)}.";
+        }
+
+        if (error.SymbolResult is OptionResult option && !message.Contains(option.Option.Name, StringComparison.Ordinal))
+        {
+            message = $"Invalid value for option '{option.Option.Name}': {message.TrimEnd('.')}.";
+        }
+
+        return message;
     }
+
+    private static string DescribeType(string typeName) => typeName switch
+    {
+        _ when typeName.Contains("Int64", StringComparison.Ordinal) || typeName.Contains("Int32", StringComparison.Ordinal) => "a whole number",
+        _ when typeName.Contains("Double", StringComparison.Ordinal) || typeName.Contains("Single", StringComparison.Ordinal) => "a number",
+        _ when typeName.Contains("Boolean", StringComparison.Ordinal) => "true or false",
+        _ => "a value of another form (see --help)",
+    };
+
+    [GeneratedRegex(@"^Cannot parse argument '(?<value>.*)' for (?<kind>option|command|argument) '(?<name>[^']*)' as expected type '(?<type>[^']*)'")]
+    private static partial Regex ConversionError();
 }
