@@ -67,6 +67,22 @@ public sealed class ReadmeExampleTests : IDisposable
             .Should().ContainSingle();
     }
 
+    [Fact]
+    public void DependencyInjection_SyncDispose_FlushesEventFile()
+    {
+        var services = new ServiceCollection();
+        services.AddGradDiag(b => b.AddTensorBoard(o => o.LogDirectory = _logDirectory).AddDefaultDetectors());
+
+        using (ServiceProvider provider = services.BuildServiceProvider())
+        {
+            GradientMonitor monitor = provider.GetRequiredService<GradientMonitor>();
+            monitor.Observe(0, 1.0, new Dictionary<string, float[]> { ["fc1.weight"] = [0.1f, -0.2f, 0.3f] });
+        }
+
+        string file = Directory.EnumerateFiles(_logDirectory, "events.out.tfevents.*", SearchOption.AllDirectories).Single();
+        new FileInfo(file).Length.Should().BeGreaterThan(100, "the header and the step's records are written on dispose");
+    }
+
     private static RunReport RunCustomLoop(Func<int, float> gradientScale)
     {
         using var monitor = new GradientMonitor(detectors: DefaultDetectors.Create());

@@ -15,7 +15,7 @@ namespace GradDiag.Writers.JsonLines;
 /// only while the queue is full. I/O failures are logged once and stored in
 /// <see cref="Fault"/>; they are thrown only when <see cref="JsonLinesWriterOptions.FailFast"/> is set.
 /// </remarks>
-public sealed class JsonLinesSummaryWriter : ISummaryWriter
+public sealed class JsonLinesSummaryWriter : ISummaryWriter, IDisposable
 {
     private readonly RecordQueue _queue;
 
@@ -111,6 +111,12 @@ public sealed class JsonLinesSummaryWriter : ISummaryWriter
 
     /// <inheritdoc/>
     public ValueTask FlushAsync(CancellationToken cancellationToken = default) => _queue.FlushAsync(cancellationToken);
+
+    /// <summary>
+    /// Writes what is queued and closes the writer, blocking until done, for hosts that dispose synchronously
+    /// (for example <c>using var provider = services.BuildServiceProvider()</c>). Prefer <see cref="DisposeAsync"/>.
+    /// </summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     /// <summary>Writes what is queued and closes the file.</summary>
     public ValueTask DisposeAsync() => _queue.DisposeAsync();

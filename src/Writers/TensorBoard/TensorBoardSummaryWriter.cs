@@ -19,7 +19,7 @@ namespace GradDiag.Writers.TensorBoard;
 /// <para>I/O failures are logged once and stored in <see cref="Fault"/>; later records are dropped. They are thrown
 /// only when <see cref="TensorBoardWriterOptions.FailFast"/> is set.</para>
 /// </remarks>
-public sealed class TensorBoardSummaryWriter : ISummaryWriter
+public sealed class TensorBoardSummaryWriter : ISummaryWriter, IDisposable
 {
     private static int s_fileCounter = -1;
 
@@ -139,6 +139,12 @@ public sealed class TensorBoardSummaryWriter : ISummaryWriter
 
     /// <inheritdoc/>
     public ValueTask FlushAsync(CancellationToken cancellationToken = default) => _queue.FlushAsync(cancellationToken);
+
+    /// <summary>
+    /// Writes what is queued and closes the writer, blocking until done, for hosts that dispose synchronously
+    /// (for example <c>using var provider = services.BuildServiceProvider()</c>). Prefer <see cref="DisposeAsync"/>.
+    /// </summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     /// <summary>Writes what is queued, closes the file and deletes the run folder's lock file.</summary>
     public async ValueTask DisposeAsync()
