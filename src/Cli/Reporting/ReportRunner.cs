@@ -40,7 +40,7 @@ internal sealed class ReportRunner(CommandInvocation invocation)
 
         foreach (GradientRunLog skipped in all.Where(log => !log.HasSeries))
         {
-            invocation.Console.WriteWarning($"run '{skipped.ReportName}' has no gradient-norm series and was left out (its tags: {TagList(skipped.AvailableTags)}).");
+            invocation.Console.WriteWarning($"run '{skipped.ReportName}' has no gradient-norm series and was left out (found: {TagList(skipped.AvailableTags)}).");
         }
 
         // After Ctrl+C the runs analysed so far are still written, and the report is marked interrupted.

@@ -81,14 +81,14 @@ internal sealed class OrtTrainer : ITrainer
             }
 
             opened++;
-            string line = string.Create(CultureInfo.InvariantCulture, $"step {change.Step}: {change.Finding.Severity.ToString().ToLowerInvariant()} {change.Finding.Kind}: {change.Finding.Message}");
+            string line = string.Create(CultureInfo.InvariantCulture, $"finding at step {change.Step}: {change.Finding.Severity.ToString().ToLowerInvariant()} {change.Finding.Kind}: {change.Finding.Message}");
             if (console.IsRich)
             {
                 heldBack.Add(line);
             }
             else
             {
-                console.WriteWarning(line);
+                console.WriteLine(line);
             }
         };
 
@@ -99,7 +99,7 @@ internal sealed class OrtTrainer : ITrainer
                 Task.FromResult(RunLoop(request, settings, backend, monitor, writer, inputName, labelName, totalSteps, progress, () => opened, cancellationToken))).ConfigureAwait(false);
             foreach (string line in heldBack)
             {
-                console.WriteWarning(line);
+                console.WriteLine(line);
             }
 
             if (settings.CheckpointDirectory is not null)
