@@ -57,7 +57,7 @@ internal sealed class TrainOptions
 
     public Option<long> StatsEvery { get; } = new("--stats-every") { Description = "Steps between gradient statistics records (1 or more).", DefaultValueFactory = _ => 1L };
 
-    public Option<long> HistogramEvery { get; } = new("--histogram-every") { Description = "Steps between gradient histograms (0 disables them).", DefaultValueFactory = _ => 100L };
+    public Option<long> HistogramEvery { get; } = new("--histogram-every") { Description = "Steps between gradient histograms (0 disables them).", DefaultValueFactory = _ => 50L };
 
     public Option<DirectoryInfo> LogDirectory { get; } = new("--logdir") { Description = "Folder for TensorBoard event files; the run writes into <logdir>/<run-name>.", DefaultValueFactory = _ => new DirectoryInfo("runs") };
 
