@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace GradDiag.Cli.Tests;
 
-/// <summary>Runs the code examples of README.md, so that they keep compiling and doing what the README says.</summary>
+/// <summary>Runs the code examples of README.md, so that they keep compiling and behave as the README states.</summary>
 public sealed class ReadmeExampleTests : IDisposable
 {
     private readonly string _logDirectory = Path.Combine(Path.GetTempPath(), "graddiag-readme-" + Guid.NewGuid().ToString("N"));

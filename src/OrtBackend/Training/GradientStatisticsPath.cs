@@ -5,7 +5,7 @@ public enum GradientStatisticsPath
 {
     /// <summary>
     /// <see cref="HostKernel"/> on the CPU provider, where gradients already sit in host memory, and
-    /// <see cref="Graph"/> on CUDA, where copying every gradient to the host would cost more than the reductions.
+    /// <see cref="Graph"/> on CUDA, where the reductions run on the device.
     /// </summary>
     Auto = 0,
 
