@@ -110,7 +110,7 @@ public class BackendStepBenchmarks
         return new TrainingBatch().Add("input", input, shape).Add("labels", labels, rows);
     }
 
-    private static string FixturePath(string fileName)
+    internal static string FixturePath(string fileName)
     {
         for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
         {
