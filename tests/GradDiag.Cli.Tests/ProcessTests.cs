@@ -74,7 +74,7 @@ public class ProcessTests
             }
         }
 
-        // SIGINT is what Ctrl+C sends; the first one asks the trainer to stop after its current step.
+        // Ctrl+C sends SIGINT. The first one requests that the trainer stop after its current step.
         using (Process signal = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!)
         {
             await signal.WaitForExitAsync(timeout.Token);

@@ -14,6 +14,6 @@ internal interface IGradientLogReader
     /// example <c>grad_norm/*</c>; a pattern without <c>*</c> names the global norm. Empty for the reader's defaults.
     /// </param>
     /// <param name="cancellationToken">Fires on Ctrl+C.</param>
-    /// <exception cref="Infrastructure.InputException">The folder holds no event file or a file cannot be read; the message names it.</exception>
+    /// <exception cref="Infrastructure.InputException">The folder contains no event file, or a file cannot be read. The message names it.</exception>
     Task<IReadOnlyList<GradientRunLog>> ReadAsync(DirectoryInfo logDirectory, IReadOnlyList<string> tagPatterns, CancellationToken cancellationToken);
 }

@@ -2,7 +2,7 @@ namespace GradDiag.OrtBackend.Training;
 
 /// <summary>
 /// Raised when the requested execution provider cannot be created. The message names the missing library
-/// or condition and how to run on the CPU instead; the backend never falls back to the CPU by itself.
+/// or condition and how to run on the CPU instead. The backend does not fall back to the CPU by itself.
 /// </summary>
 public sealed class ExecutionProviderException : Exception
 {

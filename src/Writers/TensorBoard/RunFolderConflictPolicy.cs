@@ -1,6 +1,6 @@
 namespace GradDiag.Writers.TensorBoard;
 
-/// <summary>What a TensorBoard writer does when another live writer holds its run folder.</summary>
+/// <summary>What a TensorBoard writer does when another live writer has its run folder locked.</summary>
 public enum RunFolderConflictPolicy
 {
     /// <summary>The writer's constructor throws <see cref="InvalidOperationException"/> naming the folder and the other process.</summary>

@@ -116,8 +116,8 @@ internal sealed class TensorBoardEventSink : IRecordSink
         WriteBuffer();
         _stream.Flush(flushToDisk: true);
 
-        // NOTE: a deleted event file is noticed only here, at the next flush, and the writer then stops instead
-        // of starting a new file; records written to the unlinked file in between are lost.
+        // NOTE: a deleted event file is noticed only here, at the next flush. The writer then stops instead of
+        // starting a new file, so records written to the unlinked file in between are lost.
         if (!File.Exists(_path))
         {
             throw new IOException($"Event file '{_path}' was deleted while the writer was using it; records after this point are lost.");

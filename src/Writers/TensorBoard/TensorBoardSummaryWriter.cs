@@ -33,7 +33,7 @@ public sealed class TensorBoardSummaryWriter : ISummaryWriter, IDisposable
     /// <param name="timeProvider">The clock for wall times, file names and the flush timer; null for the system clock.</param>
     /// <exception cref="OptionsValidationException">A setting in <paramref name="options"/> is invalid.</exception>
     /// <exception cref="InvalidOperationException">
-    /// Another live writer holds the run folder and <see cref="TensorBoardWriterOptions.RunFolderConflict"/> is
+    /// Another live writer has the run folder locked and <see cref="TensorBoardWriterOptions.RunFolderConflict"/> is
     /// <see cref="RunFolderConflictPolicy.Fail"/>.
     /// </exception>
     /// <exception cref="IOException">The folder or file cannot be created and <see cref="TensorBoardWriterOptions.FailFast"/> is set.</exception>

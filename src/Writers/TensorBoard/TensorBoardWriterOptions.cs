@@ -29,7 +29,7 @@ public sealed class TensorBoardWriterOptions
     /// </summary>
     public bool FailFast { get; set; }
 
-    /// <summary>Gets or sets what happens when another live writer holds the run folder. The default is <see cref="RunFolderConflictPolicy.Fail"/>.</summary>
+    /// <summary>Gets or sets what happens when another live writer has the run folder locked. The default is <see cref="RunFolderConflictPolicy.Fail"/>.</summary>
     public RunFolderConflictPolicy RunFolderConflict { get; set; } = RunFolderConflictPolicy.Fail;
 
     /// <summary>

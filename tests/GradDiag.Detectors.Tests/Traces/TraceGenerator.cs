@@ -109,7 +109,12 @@ public static class TraceGenerator
             >= 155 => double.NaN,
             >= 150 => double.PositiveInfinity,
             _ => (0.5 + (0.1 * layer)) * Math.Pow(1.3, Math.Max(0, step - 60)) * Noise(random, 0.1),
-        }, step => step >= 155 ? double.NaN : step >= 150 ? double.PositiveInfinity : 2 - (0.004 * step));
+        }, step => step switch
+        {
+            >= 155 => double.NaN,
+            >= 150 => double.PositiveInfinity,
+            _ => 2 - (0.004 * step),
+        });
         return trace;
     }
 
