@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace GradDiag;
 
 /// <summary>
@@ -11,6 +13,12 @@ namespace GradDiag;
 /// <see cref="HistogramData.Max"/> and the sums are those of the clamped log10 values. Zeros have no logarithm:
 /// <see cref="Fill"/> leaves them out and returns their number. NaN and ±Infinity are counted in
 /// <see cref="HistogramData.NonFiniteCount"/>.
+/// <para>
+/// Bin <c>i</c> contains the magnitudes in [10^(<see cref="MinLog10"/> + i × <see cref="BinWidth"/>),
+/// 10^(<see cref="MinLog10"/> + (i + 1) × <see cref="BinWidth"/>)), decided by comparing the magnitude with those
+/// edges exactly, so the bins need no logarithm. The moments use log10 values computed in float32 with vector
+/// instructions, about 1e-7 relative.
+/// </para>
 /// </remarks>
 public static class MagnitudeHistogram
 {
@@ -25,6 +33,28 @@ public static class MagnitudeHistogram
 
     /// <summary>The number of bins.</summary>
     public const int BinCount = (int)((MaxLog10 - MinLog10) / BinWidth);
+
+    // The magnitudes are buffered in chunks of this many elements, whose log10 values are then taken with
+    // vector instructions.
+    private const int ChunkLength = 256;
+
+    // A float's magnitude bits shifted right by CellShift select its cell (exponent and top 5 mantissa bits). A
+    // cell spans at most a factor 1 + 1/32 and a bin a factor of about 3.16, so no cell contains two edges.
+    private const int CellShift = 18;
+    private const int CellCount = 1 << (31 - CellShift);
+    private const uint PositiveInfinityBits = 0x7F80_0000;
+
+    private const int ZeroSlot = BinCount;
+    private const int NonFiniteSlot = BinCount + 1;
+    private const int SlotCount = BinCount + 2;
+
+    // s_thresholds[i] is the bit pattern of the smallest float at or above 10^(MinLog10 + (i + 1) * BinWidth), the
+    // first magnitude of bin i + 1. The last bin takes everything above its left edge, and the slots after the bins
+    // are never left, so their thresholds are never reached.
+    private static readonly uint[] s_thresholds = CreateThresholds();
+
+    // The slot of the first float of every cell. The cells of NaN and ±Infinity map to NonFiniteSlot.
+    private static readonly byte[] s_slotOfCell = CreateCellTable(s_thresholds);
 
     /// <summary>Creates an empty histogram whose arrays hold <see cref="BinCount"/> bins.</summary>
     public static HistogramData Create() => new(new double[BinCount], new double[BinCount]);
@@ -42,52 +72,134 @@ public static class MagnitudeHistogram
                 nameof(histogram));
         }
 
+        // Slots 0 to BinCount - 1 are the bins, followed by the slots of zeros and of NaN and ±Infinity.
+        Span<int> slots = stackalloc int[SlotCount];
+        slots.Clear();
+        Span<float> magnitudes = stackalloc float[ChunkLength];
+        ReadOnlySpan<byte> slotOfCell = s_slotOfCell;
+        ReadOnlySpan<uint> thresholds = s_thresholds;
+        var moments = new Moments();
+        int buffered = 0;
+        foreach (float value in values)
+        {
+            // The cell's slot, moved up by one when |x| reaches the next edge inside the cell. Zero's cell is that of
+            // the smallest magnitudes, so zero is sent to its own slot first.
+            uint magnitudeBits = BitConverter.SingleToUInt32Bits(value) & 0x7FFF_FFFF;
+            if (magnitudeBits == 0)
+            {
+                slots[ZeroSlot]++;
+                continue;
+            }
+
+            int slot = slotOfCell[(int)(magnitudeBits >> CellShift)];
+            slot += magnitudeBits >= thresholds[slot] ? 1 : 0;
+            slots[slot]++;
+            if (slot < BinCount)
+            {
+                magnitudes[buffered++] = BitConverter.UInt32BitsToSingle(magnitudeBits);
+                if (buffered == ChunkLength)
+                {
+                    moments.Add(magnitudes);
+                    buffered = 0;
+                }
+            }
+        }
+
+        long zeros = slots[ZeroSlot];
+        long nonFinite = slots[NonFiniteSlot];
+        moments.Add(magnitudes[..buffered]);
+
         double[] counts = histogram.BucketCounts;
         double[] limits = histogram.BucketLimits;
         for (int i = 0; i < BinCount; i++)
         {
-            counts[i] = 0;
+            counts[i] = slots[i];
             limits[i] = MinLog10 + ((i + 1) * BinWidth);
         }
 
-        double min = double.MaxValue;
-        double max = -double.MaxValue;
-        double sum = 0;
-        double sumOfSquares = 0;
-        long nonZero = 0;
-        long zeros = 0;
-        long nonFinite = 0;
-        foreach (float value in values)
-        {
-            if (!float.IsFinite(value))
-            {
-                nonFinite++;
-                continue;
-            }
-
-            if (value == 0f)
-            {
-                zeros++;
-                continue;
-            }
-
-            double log10 = Math.Clamp(Math.Log10(Math.Abs((double)value)), MinLog10, MaxLog10);
-            int bin = Math.Min((int)((log10 - MinLog10) / BinWidth), BinCount - 1);
-            counts[bin]++;
-            nonZero++;
-            sum += log10;
-            sumOfSquares += log10 * log10;
-            min = Math.Min(min, log10);
-            max = Math.Max(max, log10);
-        }
-
         histogram.BucketCount = BinCount;
-        histogram.Min = min;
-        histogram.Max = max;
-        histogram.Count = nonZero;
-        histogram.Sum = sum;
-        histogram.SumOfSquares = sumOfSquares;
+        histogram.Min = moments.Min;
+        histogram.Max = moments.Max;
+        histogram.Count = moments.Count;
+        histogram.Sum = moments.Sum;
+        histogram.SumOfSquares = moments.SumOfSquares;
         histogram.NonFiniteCount = nonFinite;
         return zeros;
+    }
+
+    /// <summary>Returns the bin of a finite non-zero magnitude, as <see cref="Fill"/> computes it.</summary>
+    internal static int Bin(float magnitude)
+    {
+        uint magnitudeBits = BitConverter.SingleToUInt32Bits(magnitude) & 0x7FFF_FFFF;
+        int bin = s_slotOfCell[(int)(magnitudeBits >> CellShift)];
+        return bin + (magnitudeBits >= s_thresholds[bin] ? 1 : 0);
+    }
+
+    private static uint[] CreateThresholds()
+    {
+        var thresholds = new uint[SlotCount];
+        for (int i = 0; i < BinCount - 1; i++)
+        {
+            double edge = Math.Pow(10, MinLog10 + ((i + 1) * BinWidth));
+            float nearest = (float)edge;
+            thresholds[i] = BitConverter.SingleToUInt32Bits(nearest < edge ? MathF.BitIncrement(nearest) : nearest);
+        }
+
+        thresholds.AsSpan(BinCount - 1).Fill(uint.MaxValue);
+        return thresholds;
+    }
+
+    /// <summary>Finds, for the first float of every cell, the slot it falls in.</summary>
+    private static byte[] CreateCellTable(uint[] thresholds)
+    {
+        var table = new byte[CellCount];
+        int bin = 0;
+        int firstNonFiniteCell = (int)(PositiveInfinityBits >> CellShift);
+        for (int cell = 0; cell < firstNonFiniteCell; cell++)
+        {
+            while (thresholds[bin] <= (uint)cell << CellShift)
+            {
+                bin++;
+            }
+
+            table[cell] = (byte)bin;
+        }
+
+        table.AsSpan(firstNonFiniteCell).Fill(NonFiniteSlot);
+        return table;
+    }
+
+    /// <summary>The moments of the clamped log10 magnitudes, added chunk by chunk.</summary>
+    private struct Moments
+    {
+        public double Min;
+        public double Max;
+        public long Count;
+        public double Sum;
+        public double SumOfSquares;
+
+        public Moments()
+        {
+            Min = double.MaxValue;
+            Max = -double.MaxValue;
+        }
+
+        /// <summary>Adds the clamped log10 of <paramref name="magnitudes"/>, overwriting them with those logarithms.</summary>
+        public void Add(Span<float> magnitudes)
+        {
+            if (magnitudes.IsEmpty)
+            {
+                return;
+            }
+
+            TensorPrimitives.Log10(magnitudes, magnitudes);
+            TensorPrimitives.Max(magnitudes, (float)MinLog10, magnitudes);
+            TensorPrimitives.Min(magnitudes, (float)MaxLog10, magnitudes);
+            Min = Math.Min(Min, TensorPrimitives.Min<float>(magnitudes));
+            Max = Math.Max(Max, TensorPrimitives.Max<float>(magnitudes));
+            Count += magnitudes.Length;
+            Sum += TensorPrimitives.Sum<float>(magnitudes);
+            SumOfSquares += TensorPrimitives.SumOfSquares<float>(magnitudes);
+        }
     }
 }

@@ -87,20 +87,82 @@ public class ExponentialHistogramTests
     [Fact]
     public void BucketIndex_MatchesLinearSearch()
     {
-        double[] limits = ExponentialHistogram.Limits.ToArray();
         var random = new Random(7);
-        var probes = new List<double> { 0, -0.0, 1e-12, -1e-12, 9.920775621859783e19, -9.920775621859783e19, 1e30, -1e30, float.MaxValue, -float.MaxValue };
-        probes.AddRange(limits.Skip(1).Take(limits.Length - 2));
-        for (int i = 0; i < 2000; i++)
+        var probes = new List<float> { 0f, -0f, 1e-12f, -1e-12f, 9.920775e19f, -9.920775e19f, 1e30f, -1e30f, float.MaxValue, -float.MaxValue, float.Epsilon, -float.Epsilon };
+        foreach (double limit in ExponentialHistogram.Limits[1..^1])
         {
-            probes.Add((random.NextDouble() - 0.5) * Math.Pow(10, random.Next(-15, 25)));
+            // The floats on both sides of every limit, and the limit's nearest float.
+            float nearest = (float)limit;
+            probes.AddRange([nearest, MathF.BitDecrement(nearest), MathF.BitIncrement(nearest)]);
         }
 
-        foreach (double value in probes)
+        for (int i = 0; i < 20_000; i++)
         {
-            int expected = Array.FindIndex(limits, limit => limit > value);
-            ExponentialHistogram.BucketIndex(value).Should().Be(expected, "value {0:R}", value);
+            probes.Add((float)((random.NextDouble() - 0.5) * Math.Pow(10, random.Next(-15, 25))));
         }
+
+        foreach (float value in probes)
+        {
+            ExponentialHistogram.BucketIndex(value).Should().Be(LinearSearch(value), "value {0:R}", value);
+        }
+    }
+
+    [Fact]
+    public void BucketIndex_CellBoundaries_MatchLinearSearch()
+    {
+        // The bucket lookup reads a table indexed by the exponent and top 5 mantissa bits. A wrong table entry
+        // would show at a cell's first float or at the float before it.
+        for (uint bits = 1u << 18; bits < 0x7F80_0000; bits += 1u << 18)
+        {
+            float start = BitConverter.UInt32BitsToSingle(bits);
+            float before = BitConverter.UInt32BitsToSingle(bits - 1);
+            foreach (float value in new[] { start, before, -start, -before })
+            {
+                ExponentialHistogram.BucketIndex(value).Should().Be(LinearSearch(value), "value {0:R}", value);
+            }
+        }
+    }
+
+    [Fact]
+    public void ReferenceBucketIndex_MatchesLinearSearch()
+    {
+        foreach (double value in new[] { 0, -0.0, 1e-13, -1e-13, 1e-12, -1e-12, 3.5, -3.5, 1e30, -1e30 })
+        {
+            ExponentialHistogram.ReferenceBucketIndex(value).Should().Be(LinearSearch(value), "value {0:R}", value);
+        }
+    }
+
+    [Fact]
+    public void Fill_RandomValues_MatchesLinearSearchCounts()
+    {
+        float[] values = Statistics.TensorStatisticsKernelTests.MixedValues(20_000, seed: 11);
+        HistogramData histogram = ExponentialHistogram.Create();
+
+        ExponentialHistogram.Fill(values, histogram);
+
+        double[] expected = new double[ExponentialHistogram.BucketCapacity];
+        foreach (float value in values.Where(float.IsFinite))
+        {
+            expected[LinearSearch(value)]++;
+        }
+
+        Dictionary<double, double> entries = Entries(histogram);
+        double[] limits = ExponentialHistogram.Limits.ToArray();
+        for (int i = 0; i < expected.Length; i++)
+        {
+            if (expected[i] > 0)
+            {
+                entries[limits[i]].Should().Be(expected[i], "bucket {0} with limit {1:R}", i, limits[i]);
+            }
+        }
+
+        double[] finite = values.Where(float.IsFinite).Select(v => (double)v).ToArray();
+        double sumOfAbs = finite.Sum(Math.Abs);
+        double sumOfSquares = finite.Sum(v => v * v);
+        histogram.Sum.Should().BeApproximately(finite.Sum(), sumOfAbs * 1e-12);
+        histogram.SumOfSquares.Should().BeApproximately(sumOfSquares, sumOfSquares * 1e-12);
+        histogram.Min.Should().Be(finite.Min());
+        histogram.Max.Should().Be(finite.Max());
     }
 
     [Fact]
@@ -125,6 +187,20 @@ public class ExponentialHistogramTests
         Action fill = () => ExponentialHistogram.Fill([1f], histogram);
 
         fill.Should().Throw<ArgumentException>().WithParameterName("histogram").WithMessage("*1551*");
+    }
+
+    private static int LinearSearch(double value)
+    {
+        ReadOnlySpan<double> limits = ExponentialHistogram.Limits;
+        for (int i = 0; i < limits.Length; i++)
+        {
+            if (limits[i] > value)
+            {
+                return i;
+            }
+        }
+
+        return limits.Length;
     }
 
     private static Dictionary<double, double> Entries(HistogramData histogram) =>
