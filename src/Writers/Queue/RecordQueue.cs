@@ -10,10 +10,11 @@ namespace GradDiag.Writers.Queue;
 /// <remarks>
 /// <para>Producers copy each record into a growable array under a short lock. The background thread takes the
 /// whole array at once by swapping it with a second, empty one, so records cross threads in batches rather than one
-/// by one. The background thread is woken when a batch reaches <see cref="_wakeThreshold"/> records, when a
-/// record arrives while it is idle, on a flush request, on the flush timer and on dispose. After an idle wake it
-/// waits up to <see cref="BatchPauseMilliseconds"/> for more records, so a steady stream of records costs about
-/// one wake-up per batch or per pause, not one per record.</para>
+/// by one. The background thread is woken only when a batch reaches <see cref="_wakeThreshold"/> records, on a flush
+/// request, on the flush timer and on dispose. Records that arrive between those sit in memory until then: they
+/// would reach the disk no sooner if encoded at once, because the sink writes to the file only in large blocks and
+/// on a flush. So a training loop that writes a few records per step does not wake a thread every step, which on
+/// a machine with few cores would take a core from the training threads.</para>
 /// <para>The capacity bounds the records in the filling array plus those of the batch being drained that the
 /// background thread has not yet released. It releases them every <see cref="ReleaseBatch"/> records.</para>
 /// <para>Enqueuing is safe from any number of threads and allocates nothing once both arrays have grown to the
@@ -23,7 +24,6 @@ namespace GradDiag.Writers.Queue;
 /// </remarks>
 internal sealed class RecordQueue : IAsyncDisposable
 {
-    private const int BatchPauseMilliseconds = 1;
     private const int SpaceWaitMilliseconds = 10;
     private const int ReleaseBatch = 256;
     private const int InitialArraySize = 256;
@@ -31,7 +31,7 @@ internal sealed class RecordQueue : IAsyncDisposable
 
     private readonly QueueSettings _settings;
     private readonly ILogger _logger;
-    private readonly TimeProvider _timeProvider;
+    private readonly WallClock _clock;
     private readonly string _destination;
     private readonly int _histogramLimit;
     private readonly int _wakeThreshold;
@@ -67,7 +67,7 @@ internal sealed class RecordQueue : IAsyncDisposable
     {
         _settings = settings;
         _logger = logger;
-        _timeProvider = timeProvider;
+        _clock = new WallClock(timeProvider);
         _destination = destination;
         _histogramLimit = Math.Max(1, settings.Capacity / 2);
         _wakeThreshold = Math.Clamp(settings.Capacity / 4, 1, MaxWakeThreshold);
@@ -96,11 +96,8 @@ internal sealed class RecordQueue : IAsyncDisposable
         /// <summary>Processing a batch, or about to take one; producers need not wake it.</summary>
         Busy,
 
-        /// <summary>Waiting for any record or request.</summary>
+        /// <summary>Waiting for a full batch or a request.</summary>
         Idle,
-
-        /// <summary>Holding a small batch back for a moment; waiting for it to reach the wake threshold.</summary>
-        Gathering,
     }
 
     /// <summary>Gets the first error the queue or its sink met, or null while healthy.</summary>
@@ -118,8 +115,8 @@ internal sealed class RecordQueue : IAsyncDisposable
     /// <summary>Gets the number of records dropped because the writer had faulted or was disposed.</summary>
     public long DroppedAfterFault => Interlocked.Read(ref _droppedAfterFault);
 
-    /// <summary>Gets the current time in seconds since the Unix epoch, without allocating.</summary>
-    public double Now() => (_timeProvider.GetUtcNow().UtcTicks - DateTime.UnixEpoch.Ticks) / (double)TimeSpan.TicksPerSecond;
+    /// <summary>Returns a record timestamp in seconds since the Unix epoch, with <see cref="WallClock"/>'s resolution, without allocating.</summary>
+    public double Now() => _clock.Now();
 
     /// <summary>Queues a record according to the full-queue policy. It waits only when the queue is full and the policy is <see cref="FullQueuePolicy.Wait"/>, never on disk.</summary>
     /// <exception cref="InvalidOperationException">The writer has faulted and fail-fast is on.</exception>
@@ -230,8 +227,7 @@ internal sealed class RecordQueue : IAsyncDisposable
 
             _filling[_fillingCount++] = record;
             _pending++;
-            if ((_consumerState == ConsumerState.Idle && _fillingCount == 1)
-                || (_consumerState == ConsumerState.Gathering && _fillingCount >= _wakeThreshold))
+            if (_fillingCount >= _wakeThreshold)
             {
                 WakeConsumer();
             }
@@ -337,33 +333,17 @@ internal sealed class RecordQueue : IAsyncDisposable
     {
         lock (_gate)
         {
-            bool gathered = false;
             while (true)
             {
                 bool requested = _stopping || _flushDue || _flushRequests.Count > 0;
-                if (_fillingCount >= _wakeThreshold || (requested && _fillingCount == 0))
+                if (_fillingCount >= _wakeThreshold || requested || Volatile.Read(ref _waitingProducers) > 0)
                 {
                     break;
                 }
 
-                if (_fillingCount == 0)
-                {
-                    _consumerState = ConsumerState.Idle;
-                    Monitor.Wait(_gate);
-                    _consumerState = ConsumerState.Busy;
-                    continue;
-                }
-
-                // A few records are waiting: take them at once when someone waits on them, or after a short pause.
-                if (requested || gathered || Volatile.Read(ref _waitingProducers) > 0)
-                {
-                    break;
-                }
-
-                _consumerState = ConsumerState.Gathering;
-                Monitor.Wait(_gate, BatchPauseMilliseconds);
+                _consumerState = ConsumerState.Idle;
+                Monitor.Wait(_gate);
                 _consumerState = ConsumerState.Busy;
-                gathered = true;
             }
 
             batch = _filling;

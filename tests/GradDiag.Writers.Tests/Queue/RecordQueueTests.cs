@@ -13,7 +13,9 @@ public class RecordQueueTests
         await using var queue = new RecordQueue(sink, null, settings, "memory", NullLogger.Instance, TimeProvider.System);
 
         // The first record occupies the blocked sink and still counts against the capacity of 8 until its batch ends.
+        // One record does not wake the writer thread, so a flush request hands it over.
         queue.Enqueue(Scalar(0));
+        Task handOver = queue.FlushAsync(CancellationToken.None).AsTask();
         sink.Started.Wait(TimeSpan.FromSeconds(10)).Should().BeTrue();
         for (int i = 1; i <= 3; i++)
         {
@@ -31,6 +33,7 @@ public class RecordQueueTests
         queue.DroppedHistograms.Should().Be(1, "a histogram is refused once the queue is half full");
         queue.DroppedRecords.Should().Be(1, "a scalar is refused only when the queue is completely full");
         sink.Release.Set();
+        await handOver;
         await queue.FlushAsync(CancellationToken.None);
         sink.Steps.Should().Equal(0, 1, 2, 3, 5, 6, 7, 8);
     }
@@ -42,6 +45,7 @@ public class RecordQueueTests
         var settings = new QueueSettings("test", 2, FullQueuePolicy.Wait, TimeSpan.FromHours(1), FailFast: false);
         await using var queue = new RecordQueue(sink, null, settings, "memory", NullLogger.Instance, TimeProvider.System);
         queue.Enqueue(Scalar(0));
+        Task handOver = queue.FlushAsync(CancellationToken.None).AsTask();
         sink.Started.Wait(TimeSpan.FromSeconds(10)).Should().BeTrue();
         queue.Enqueue(Scalar(1));
 
@@ -49,6 +53,7 @@ public class RecordQueueTests
         bool finishedEarly = await Task.WhenAny(third, Task.Delay(200)) == third;
         sink.Release.Set();
         await third.WaitAsync(TimeSpan.FromSeconds(10));
+        await handOver;
         await queue.FlushAsync(CancellationToken.None);
 
         finishedEarly.Should().BeFalse("the queue was full");
@@ -84,18 +89,31 @@ public class RecordQueueTests
     }
 
     [Fact]
-    public async Task SmallBatch_ArrivesWithoutFlush()
+    public async Task SmallBatch_WaitsForTheTimer()
     {
-        // One record is far below the wake threshold of a queue this large, and the timer is an hour away.
+        // One record is far below the wake threshold of a queue this large, so it waits for the flush timer.
+        var sink = new CollectingSink();
+        var settings = new QueueSettings("test", 16384, FullQueuePolicy.Wait, TimeSpan.FromMilliseconds(300), FailFast: false);
+        await using var queue = new RecordQueue(sink, null, settings, "memory", NullLogger.Instance, TimeProvider.System);
+
+        queue.Enqueue(Scalar(7));
+
+        sink.Appended.Wait(TimeSpan.FromSeconds(10)).Should().BeTrue("the flush timer wakes the writer thread");
+        sink.Steps.Should().Equal(7);
+    }
+
+    [Fact]
+    public async Task SmallBatch_DoesNotWakeTheWriterThread()
+    {
         var sink = new CollectingSink();
         var settings = new QueueSettings("test", 16384, FullQueuePolicy.Wait, TimeSpan.FromHours(1), FailFast: false);
         await using var queue = new RecordQueue(sink, null, settings, "memory", NullLogger.Instance, TimeProvider.System);
 
         queue.Enqueue(Scalar(7));
 
-        sink.Appended.Wait(TimeSpan.FromSeconds(10)).Should().BeTrue("an idle writer thread is woken by the first record");
+        sink.Appended.Wait(TimeSpan.FromMilliseconds(300)).Should().BeFalse("a record below the wake threshold waits for a flush");
+        await queue.FlushAsync(CancellationToken.None);
         sink.Steps.Should().Equal(7);
-        sink.Flushes.Should().Be(0);
     }
 
     [Fact]
