@@ -10,11 +10,13 @@ namespace GradDiag.Benchmarks.OrtBackend;
 
 /// <summary>
 /// Measures the monitoring overhead with plain and monitored blocks of 50 steps taken in turn on one backend, so
-/// both sides see the same machine load; BenchmarkDotNet measures one method's iterations before the other's.
+/// both sides run under the same machine load. BenchmarkDotNet measures one method's iterations before the other's.
 /// </summary>
 /// <remarks>
-/// Run with <c>dotnet GradDiag.Benchmarks.dll overhead [bench_mlp|bench_cnn] [rounds] [--no-writer] [--no-histograms]</c>;
-/// the two switches leave out the TensorBoard writer or the histogram steps, to show what each costs. The monitored side
+/// Run with <c>dotnet GradDiag.Benchmarks.dll overhead [bench_mlp|bench_cnn] [rounds] [--no-writer] [--no-histograms] [--control]</c>.
+/// The first two switches leave out the TensorBoard writer or the histogram steps, to show what each costs.
+/// <c>--control</c> sets the statistics interval so high that no step is observed, so the two sides do the same
+/// work and the ratio shows the method's own bias. The monitored side
 /// computes statistics every step and histograms every 50 steps and writes TensorBoard event files, as in
 /// <see cref="BackendStepBenchmarks"/>. Each round times one plain block and one monitored block, and the two
 /// alternate in which goes first. It prints the median of the per-round ratios and the ratio of the fastest blocks.
@@ -28,7 +30,9 @@ internal static class OverheadRun
         string model = args.Length > 1 ? args[1] : "bench_mlp";
         int rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 20;
         bool writes = !args.Contains("--no-writer");
-        int histogramInterval = args.Contains("--no-histograms") ? 0 : 50;
+        bool control = args.Contains("--control");
+        int histogramInterval = args.Contains("--no-histograms") || control ? 0 : 50;
+        int statisticsInterval = control ? int.MaxValue : 1;
         string directory = Directory.CreateTempSubdirectory("graddiag-overhead-").FullName;
         try
         {
@@ -43,7 +47,7 @@ internal static class OverheadRun
             ISummaryWriter[] writers = writes
                 ? [new TensorBoardSummaryWriter(new TensorBoardWriterOptions { LogDirectory = Path.Combine(directory, "runs"), RunName = model })]
                 : [];
-            using var monitor = new GradientMonitor(new GradDiagOptions { StatisticsInterval = 1, HistogramInterval = histogramInterval }, writers, backend: backend);
+            using var monitor = new GradientMonitor(new GradDiagOptions { StatisticsInterval = statisticsInterval, HistogramInterval = histogramInterval }, writers, backend: backend);
             TrainingBatch batch = BackendStepBenchmarks.CreateBatch(model);
 
             // One block of each as warm-up.

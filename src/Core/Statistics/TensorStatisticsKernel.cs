@@ -6,9 +6,10 @@ using System.Runtime.Intrinsics.X86;
 
 namespace GradDiag;
 
-// NOTE: On a 4 KB buffer this kernel measured 42-51 % of TensorPrimitives.Sum's throughput (target 70 %), because
-// it issues four vector instructions per vector against Sum's one and spends about 18 ns on setup and float64
-// reductions. From 256 KB up it measured at least 80 % (docs/benchmarks.md).
+// NOTE: On a 4 KB buffer this kernel measured 57 % of TensorPrimitives.Sum's throughput and 72 % of a plain
+// one-accumulator vector loop's (docs/benchmarks.md). Its loop alone, without setup and the float64 reductions,
+// reached 68 % of TensorPrimitives.Sum in a separate experiment, which looks like the floor of its FMA, add,
+// vrangeps and compare per vector on this CPU.
 /// <summary>
 /// Computes <see cref="TensorStatistics"/> of a float32 tensor in one vectorised pass over its elements.
 /// </summary>
@@ -60,7 +61,11 @@ public static class TensorStatisticsKernel
             offset = AccumulateVector256(values, ref accumulator);
         }
 
-        AccumulateScalar(values[offset..], ref accumulator);
+        if (offset < values.Length)
+        {
+            AccumulateScalar(values[offset..], ref accumulator);
+        }
+
         return accumulator.ToStatistics(values.Length);
     }
 
@@ -377,16 +382,12 @@ public static class TensorStatisticsKernel
         return Vector256.Sum(lower + upper);
     }
 
+    /// <summary>Returns the largest lane of non-negative, non-NaN lanes by halving the vector three times.</summary>
     private static float MaxLane(Vector256<float> lanes)
     {
         Vector128<float> half = Vector128.MaxNative(lanes.GetLower(), lanes.GetUpper());
-        float max = 0f;
-        for (int i = 0; i < Vector128<float>.Count; i++)
-        {
-            max = MathF.Max(max, half.GetElement(i));
-        }
-
-        return max;
+        Vector128<float> quarter = Vector128.MaxNative(half, Vector128.Shuffle(half, Vector128.Create(2, 3, 0, 1)));
+        return Vector128.MaxNative(quarter, Vector128.Shuffle(quarter, Vector128.Create(1, 0, 3, 2))).ToScalar();
     }
 
     private struct Totals256
