@@ -121,7 +121,8 @@ public sealed class GradientMonitor : IAsyncDisposable, IDisposable
         }
 
         Parameters = parameters;
-        _trackers = parameters.Select((p, i) => new ParameterTracker(p, i)).ToArray();
+        var filter = new ParameterNameFilter(_options.IncludeParameters, _options.ExcludeParameters);
+        _trackers = parameters.Select((p, i) => new ParameterTracker(p, i, filter.IsLogged(p.Name))).ToArray();
         _statistics = new StepStatistics(parameters);
         _histograms = new HistogramData?[parameters.Count];
         _parametersTable = BuildParametersTable(parameters);

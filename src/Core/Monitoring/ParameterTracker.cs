@@ -13,9 +13,10 @@ internal sealed class ParameterTracker
     private double _min = double.NaN;
     private double _max = double.NaN;
 
-    public ParameterTracker(ParameterDescriptor descriptor, int index)
+    public ParameterTracker(ParameterDescriptor descriptor, int index, bool isLogged)
     {
         Descriptor = descriptor;
+        IsLogged = isLogged;
         _median = new MedianReservoir(index + 1);
         string name = descriptor.Name;
         GradientNormTag = SummaryTags.GradientNormPrefix + name;
@@ -29,6 +30,9 @@ internal sealed class ParameterTracker
     }
 
     public ParameterDescriptor Descriptor { get; }
+
+    /// <summary>Gets a value indicating whether writers receive this parameter's records and histograms.</summary>
+    public bool IsLogged { get; }
 
     public string GradientNormTag { get; }
 

@@ -22,7 +22,7 @@ internal static class SnapshotStatistics
             if (hasHost)
             {
                 moments = TensorStatisticsKernel.Compute(gradient.Span);
-                if (histogramStep && !gradient.IsEmpty)
+                if (histogramStep && !gradient.IsEmpty && trackers[i].IsLogged)
                 {
                     trackers[i].FillHistograms(gradient.Span);
                 }

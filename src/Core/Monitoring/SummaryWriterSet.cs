@@ -131,6 +131,11 @@ internal sealed class SummaryWriterSet
         {
             ref readonly ParameterStatistics p = ref perParameter[i];
             ParameterTracker tracker = trackers[i];
+            if (!tracker.IsLogged)
+            {
+                continue;
+            }
+
             WriteIfKnown(writer, series, ScalarSeries.GradientNorm, tracker.GradientNormTag, step, p.L2Norm);
             WriteIfKnown(writer, series, ScalarSeries.UpdateRatio, tracker.UpdateRatioTag, step, p.UpdateToParameterRatio);
             WriteIfKnown(writer, series, ScalarSeries.GradientToParameterRatio, tracker.GradientToParameterRatioTag, step, p.GradientToParameterRatio);

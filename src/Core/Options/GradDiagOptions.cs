@@ -39,6 +39,22 @@ public sealed class GradDiagOptions
     /// <value>At least 0; the default is 1000. Later observations are counted in the log but not kept.</value>
     public int MaxObservations { get; set; } = 1000;
 
+    /// <summary>
+    /// Gets the name patterns of the parameters that get per-parameter records (norms, ratios and histograms);
+    /// empty (the default) logs every parameter.
+    /// </summary>
+    /// <value>
+    /// Globs over the whole name: <c>*</c> matches any run of characters, dots included, and <c>?</c> one
+    /// character, for example <c>encoder.*.weight</c>. The filter changes only what writers receive. Statistics,
+    /// the global norm, the detectors, the non-finite guard and the report still cover every parameter, so a
+    /// problem in a parameter that is not logged is still found.
+    /// </value>
+    public IList<string> IncludeParameters { get; } = new List<string>();
+
+    /// <summary>Gets the name patterns of parameters that get no per-parameter records, even when <see cref="IncludeParameters"/> matches them.</summary>
+    /// <value>Globs with the syntax of <see cref="IncludeParameters"/>; empty by default.</value>
+    public IList<string> ExcludeParameters { get; } = new List<string>();
+
     /// <summary>Gets or sets a callback that receives every finding event, after the <see cref="GradientMonitor.FindingChanged"/> event.</summary>
     public Action<FindingEvent>? OnFinding { get; set; }
 }

@@ -37,6 +37,19 @@ internal sealed class GradDiagOptionsValidator : IValidateOptions<GradDiagOption
             failures.Add($"{Prefix}{nameof(GradDiagOptions.MaxObservations)} must be 0 or more, but is {options.MaxObservations}.");
         }
 
+        CheckPatterns(failures, Prefix + nameof(GradDiagOptions.IncludeParameters), options.IncludeParameters);
+        CheckPatterns(failures, Prefix + nameof(GradDiagOptions.ExcludeParameters), options.ExcludeParameters);
         return failures;
+    }
+
+    private static void CheckPatterns(List<string> failures, string key, IList<string> patterns)
+    {
+        for (int i = 0; i < patterns.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(patterns[i]))
+            {
+                failures.Add($"{key}:{i} is empty; give a parameter name or a glob such as 'encoder.*.weight'.");
+            }
+        }
     }
 }

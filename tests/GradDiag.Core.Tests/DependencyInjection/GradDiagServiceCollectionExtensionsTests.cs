@@ -49,6 +49,8 @@ public class GradDiagServiceCollectionExtensionsTests
             ["GradDiag:StatisticsInterval"] = "5",
             ["GradDiag:ScalarSeries"] = "GradientNorm, Loss",
             ["GradDiag:SkipNonFiniteUpdates"] = "true",
+            ["GradDiag:IncludeParameters:0"] = "encoder.*",
+            ["GradDiag:ExcludeParameters:0"] = "*.bias",
         }).Build();
         var services = new ServiceCollection();
         services.AddGradDiag(configuration);
@@ -60,6 +62,8 @@ public class GradDiagServiceCollectionExtensionsTests
         options.StatisticsInterval.Should().Be(5);
         options.ScalarSeries.Should().Be(ScalarSeries.GradientNorm | ScalarSeries.Loss);
         options.SkipNonFiniteUpdates.Should().BeTrue();
+        options.IncludeParameters.Should().Equal("encoder.*");
+        options.ExcludeParameters.Should().Equal("*.bias");
     }
 
     [Fact]
