@@ -65,13 +65,13 @@ internal sealed class DemoRunner(ITrainer trainer) : IDemoRunner
                     verdict,
                     $"{kind.Key} ({first.Severity.ToString().ToLowerInvariant()}, {kind.Count()}x)",
                     layers,
-                    string.Create(CultureInfo.InvariantCulture, $"from step {first.FirstStep}"),
+                    string.Create(CultureInfo.InvariantCulture, $"step {first.FirstStep}"),
                     Evidence(first),
                 ]);
             }
         }
 
-        return new TableContent("Demo verdicts", ["run", "verdict", "finding", "where", "when", "evidence (first finding)"], rows);
+        return new TableContent("Demo verdicts", ["run", "verdict", "finding", "where", "condition began", "evidence (first finding)"], rows);
     }
 
     private static string Evidence(Finding finding)

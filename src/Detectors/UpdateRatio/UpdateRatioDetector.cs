@@ -91,7 +91,7 @@ internal sealed class UpdateRatioDetector : LayerDetector
 
             if (flags.Fraction < _options.ReleaseFraction)
             {
-                Book.Close(tracker, step, Evidence(state, flags, ratio), context);
+                Book.Close(tracker, step, Evidence(state, flags, ratio, isHigh), context);
             }
 
             return;
@@ -109,26 +109,35 @@ internal sealed class UpdateRatioDetector : LayerDetector
                 first = state.Ratios.StepAt(i);
             }
 
-            Book.Open(tracker, FindingKind.UpdateRatio, first, step, Severity.Warning, message, Evidence(state, flags, ratio), remedy, context);
+            Book.Open(tracker, FindingKind.UpdateRatio, first, step, Severity.Warning, message, Evidence(state, flags, ratio, isHigh), remedy, context);
         }
     }
 
-    private FindingEvidence Evidence(SeriesState state, FlagWindow flags, double ratio)
+    private FindingEvidence Evidence(SeriesState state, FlagWindow flags, double ratio, bool isHigh)
     {
+        // The bound that was crossed comes right after the latest ratio, because short displays such as the
+        // demo's table show only the first values.
+        var values = new Dictionary<string, double>(StringComparer.Ordinal) { ["latest"] = ratio };
+        if (isHigh)
+        {
+            values["high_ratio"] = _options.HighRatio;
+            values["low_ratio"] = _options.LowRatio;
+        }
+        else
+        {
+            values["low_ratio"] = _options.LowRatio;
+            values["high_ratio"] = _options.HighRatio;
+        }
+
+        values["peak_learning_rate"] = _peakLearningRate;
+        values["flagged_steps"] = flags.TrueCount;
+        values["window"] = _options.Window;
+        values["persistence_fraction"] = _options.PersistenceFraction;
         return new FindingEvidence
         {
             Series = "update_ratio/" + state.Series,
             Window = state.Ratios.ToEvidence(),
-            Values = new Dictionary<string, double>(StringComparer.Ordinal)
-            {
-                ["latest"] = ratio,
-                ["high_ratio"] = _options.HighRatio,
-                ["low_ratio"] = _options.LowRatio,
-                ["peak_learning_rate"] = _peakLearningRate,
-                ["flagged_steps"] = flags.TrueCount,
-                ["window"] = _options.Window,
-                ["persistence_fraction"] = _options.PersistenceFraction,
-            },
+            Values = values,
         };
     }
 

@@ -19,6 +19,9 @@ public class UpdateRatioDetectorTests
         finding.Id.Should().Be("update-ratio:fc0:low");
         finding.Severity.Should().Be(Severity.Warning);
         finding.Evidence.Values["latest"].Should().BeApproximately(1e-7, 1e-15);
+
+        // The crossed bound follows the latest ratio, so short displays show the right limit.
+        finding.Evidence.Values.Keys.Take(3).Should().Equal("latest", "low_ratio", "high_ratio");
     }
 
     [Fact]
