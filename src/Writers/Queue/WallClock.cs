@@ -1,14 +1,15 @@
 namespace GradDiag.Writers.Queue;
 
 /// <summary>
-/// A source of record timestamps in seconds since the Unix epoch that reads the precise system time at most once
-/// per tick of the coarse system clock.
+/// A source of record timestamps in seconds since the Unix epoch that reads the precise system time only when the
+/// coarse system clock has ticked since its last reading.
 /// </summary>
 /// <remarks>
 /// Reading the precise UTC time costs about 25 ns on Linux and <see cref="Environment.TickCount64"/> about 5 ns
 /// (measured with BenchmarkDotNet on the benchmark machine), and a summary writer timestamps every record. With
 /// <see cref="TimeProvider.System"/> this clock reads the precise time only when the coarse tick has changed and
-/// otherwise repeats the last reading, so records written within one tick share a timestamp. The tick is one to
+/// otherwise repeats the last reading, so records written within one tick share a timestamp. Two threads that
+/// meet a new tick at once may both read the precise time, which is harmless. The tick is one to
 /// a few milliseconds, depending on the operating system. Any other time provider, such as a fake one in tests, is
 /// read for every record.
 /// </remarks>
