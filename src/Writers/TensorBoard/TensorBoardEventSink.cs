@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using Google.Protobuf;
 using GradDiag.Writers.Framing;
@@ -16,8 +17,8 @@ internal sealed class TensorBoardEventSink : IRecordSink
 {
     private const int WriteThreshold = 64 * 1024;
 
-    /// <summary>Bounds the by-reference cache, which would otherwise grow with callers that build a new tag string per call.</summary>
-    private const int MaxTagsByReference = 4096;
+    /// <summary>The number of slots of the tag cache, a power of two.</summary>
+    private const int RecentTagSlots = 1024;
 
     private readonly FileStream _stream;
     private readonly string _path;
@@ -26,7 +27,11 @@ internal sealed class TensorBoardEventSink : IRecordSink
     private readonly bool _isResume;
     private readonly ILogger _logger;
     private readonly Dictionary<string, TagState> _tags = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, TagState> _tagsByReference = new(ReferenceEqualityComparer.Instance);
+
+    // A direct-mapped cache from tag string instances to their state, indexed by the identity hash. Callers usually
+    // pass the same string instances every step, so most records find their tag without hashing its text, and a
+    // caller that builds a new string per call only overwrites slots.
+    private readonly RecentTag[] _recentTags = new RecentTag[RecentTagSlots];
 
     private byte[] _buffer = new byte[64 * 1024];
     private int _length;
@@ -222,26 +227,25 @@ internal sealed class TensorBoardEventSink : IRecordSink
 
     private TagState GetTagState(string tag)
     {
-        // Callers usually pass the same string instances every step, so a lookup by reference avoids hashing the text.
-        if (_tagsByReference.TryGetValue(tag, out TagState? state))
+        int slot = RuntimeHelpers.GetHashCode(tag) & (RecentTagSlots - 1);
+        RecentTag recent = _recentTags[slot];
+        if (ReferenceEquals(recent.Tag, tag))
         {
-            return state;
+            return recent.State!;
         }
 
-        if (!_tags.TryGetValue(tag, out state))
+        if (!_tags.TryGetValue(tag, out TagState? state))
         {
             string sanitized = TagSanitizer.Sanitize(tag);
             state = new TagState(sanitized, EventEncoder.SimpleScalarTagPrefix(Encoding.UTF8.GetBytes(sanitized)));
             _tags.Add(tag, state);
         }
 
-        if (_tagsByReference.Count < MaxTagsByReference)
-        {
-            _tagsByReference.Add(tag, state);
-        }
-
+        _recentTags[slot] = new RecentTag(tag, state);
         return state;
     }
+
+    private readonly record struct RecentTag(string? Tag, TagState? State);
 
     private sealed class TagState(string tag, byte[] scalarPrefix)
     {

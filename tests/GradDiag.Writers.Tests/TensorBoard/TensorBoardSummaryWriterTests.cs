@@ -152,6 +152,25 @@ public sealed class TensorBoardSummaryWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task WriteScalar_EqualTagsOfNewStrings_ShareOneSeries()
+    {
+        await using var writer = new TensorBoardSummaryWriter(Options("instances"));
+
+        // Each call builds a new string with the same text, as a caller that formats its tags per step would.
+        for (int step = 0; step < 3000; step++)
+        {
+            writer.WriteScalar(string.Concat("grad_norm/", "fc", (step % 3).ToString(System.Globalization.CultureInfo.InvariantCulture)), step / 3, step);
+        }
+
+        writer.WriteScalar(string.Concat("grad_norm/", "fc0"), 0, -1);
+        await writer.FlushAsync();
+
+        writer.OutOfOrderRecords.Should().Be(1, "step 0 of fc0 comes after step 999 of the same series");
+        string[] tags = ReadEvents(writer.FilePath).Where(e => e.Summary is not null).Select(e => e.Summary.Value[0].Tag).Distinct().ToArray();
+        tags.Should().BeEquivalentTo(["grad_norm/fc0", "grad_norm/fc1", "grad_norm/fc2"]);
+    }
+
+    [Fact]
     public async Task Write_UnsafeTag_IsSanitized()
     {
         await using var writer = new TensorBoardSummaryWriter(Options("tags"));
