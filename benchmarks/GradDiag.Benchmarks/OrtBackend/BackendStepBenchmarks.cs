@@ -75,7 +75,7 @@ public class BackendStepBenchmarks
         Directory.Delete(directory, recursive: true);
     }
 
-    /// <summary>Runs 50 plain steps per invocation; the reported time is per step.</summary>
+    /// <summary>Runs 50 plain steps per invocation and reports the time per step.</summary>
     [Benchmark(Baseline = true, OperationsPerInvoke = StepsPerInvocation)]
     public double Bare()
     {
@@ -89,7 +89,7 @@ public class BackendStepBenchmarks
         return loss;
     }
 
-    /// <summary>Runs 50 monitored steps per invocation, so every invocation holds exactly one histogram step.</summary>
+    /// <summary>Runs 50 monitored steps per invocation, so every invocation contains exactly one histogram step.</summary>
     [Benchmark(OperationsPerInvoke = StepsPerInvocation)]
     public double Monitored()
     {

@@ -35,8 +35,6 @@ public static class ExponentialHistogram
     // negative counts start at this slot.
     private const int NegativeSlots = PositiveLimitCount + 1;
 
-    private static readonly double s_logGrowth = Math.Log(1.1);
-
     // The positive limits followed by +Infinity, so a lookup one past the last limit needs no bounds branch.
     private static readonly double[] s_positiveLimits = CreatePositiveLimits();
     private static readonly double[] s_limits = CreateLimits(s_positiveLimits);
@@ -121,52 +119,6 @@ public static class ExponentialHistogram
         int negative = (int)((bits & ~(magnitudeBits - 1)) >> 31);
         return passed + (negative * NegativeSlots);
     }
-
-    /// <summary>
-    /// Returns the index in <see cref="Limits"/> of the first limit strictly greater than <paramref name="value"/>,
-    /// from a logarithm and the exact limits, as a slower reference for the tests.
-    /// </summary>
-    internal static int ReferenceBucketIndex(double value)
-    {
-        if (value > 0)
-        {
-            int j = FirstPositiveLimitAbove(value, orEqual: false);
-            return FirstPositiveIndex + j;
-        }
-
-        if (value == 0)
-        {
-            return FirstPositiveIndex;
-        }
-
-        // The first negative limit -p greater than value is the largest p below |value|.
-        int r = FirstPositiveLimitAbove(-value, orEqual: true) - 1;
-        return r < 0 ? ZeroIndex : ZeroIndex - 1 - r;
-    }
-
-    /// <summary>
-    /// Returns the smallest j with positive limit j greater than (or, with <paramref name="orEqual"/>, at least)
-    /// <paramref name="magnitude"/>, or 774 when there is none.
-    /// </summary>
-    private static int FirstPositiveLimitAbove(double magnitude, bool orEqual)
-    {
-        // A logarithm gives the index to within one; the exact limits then settle it.
-        double estimate = Math.Floor(Math.Log(magnitude / 1e-12) / s_logGrowth) + 1;
-        int j = (int)Math.Clamp(estimate, 0, PositiveLimitCount);
-        while (j > 0 && Passes(s_positiveLimits[j - 1], magnitude, orEqual))
-        {
-            j--;
-        }
-
-        while (j < PositiveLimitCount && !Passes(s_positiveLimits[j], magnitude, orEqual))
-        {
-            j++;
-        }
-
-        return j;
-    }
-
-    private static bool Passes(double limit, double magnitude, bool orEqual) => orEqual ? limit >= magnitude : limit > magnitude;
 
     /// <summary>Writes the full bucket counts as TensorFlow's entries and returns their number.</summary>
     private static int Compact(ReadOnlySpan<int> counts, double[] limits, double[] entryCounts)

@@ -336,7 +336,9 @@ internal sealed class RecordQueue : IAsyncDisposable
             while (true)
             {
                 bool requested = _stopping || _flushDue || _flushRequests.Count > 0;
-                if (_fillingCount >= _wakeThreshold || requested || Volatile.Read(ref _waitingProducers) > 0)
+                // A producer waiting for room needs the queued records taken. With none queued there is nothing to
+                // take, and looping would spin.
+                if (_fillingCount >= _wakeThreshold || requested || (_fillingCount > 0 && Volatile.Read(ref _waitingProducers) > 0))
                 {
                     break;
                 }

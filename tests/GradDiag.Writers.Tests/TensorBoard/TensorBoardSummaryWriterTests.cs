@@ -152,7 +152,7 @@ public sealed class TensorBoardSummaryWriterTests : IDisposable
     }
 
     [Fact]
-    public async Task WriteScalar_EqualTagsOfNewStrings_ShareOneSeries()
+    public async Task WriteScalar_NewTagStrings_ShareSeries()
     {
         await using var writer = new TensorBoardSummaryWriter(Options("instances"));
 
