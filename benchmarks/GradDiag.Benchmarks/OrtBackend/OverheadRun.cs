@@ -13,8 +13,9 @@ namespace GradDiag.Benchmarks.OrtBackend;
 /// both sides run under the same machine load. BenchmarkDotNet measures one method's iterations before the other's.
 /// </summary>
 /// <remarks>
-/// Run with <c>dotnet GradDiag.Benchmarks.dll overhead [bench_mlp|bench_cnn] [rounds] [--no-writer] [--no-histograms] [--control]</c>.
-/// The first two switches leave out the TensorBoard writer or the histogram steps, to show what each costs.
+/// Run with <c>dotnet GradDiag.Benchmarks.dll overhead [bench_mlp|bench_cnn] [rounds] [--no-writer] [--no-histograms] [--control]
+/// [--spinning]</c>. The first two switches leave out the TensorBoard writer or the histogram steps, to show what each costs, and
+/// <c>--spinning</c> sets <see cref="OrtBackendOptions.AllowIntraOpSpinning"/>.
 /// <c>--control</c> sets the statistics interval so high that no step is observed, so the two sides do the same
 /// work and the ratio shows the method's own bias. The monitored side
 /// computes statistics every step and histograms every 50 steps and writes TensorBoard event files, as in
@@ -31,6 +32,7 @@ internal static class OverheadRun
         int rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 20;
         bool writes = !args.Contains("--no-writer");
         bool control = args.Contains("--control");
+        bool spinning = args.Contains("--spinning");
         int histogramInterval = args.Contains("--no-histograms") || control ? 0 : 50;
         int statisticsInterval = control ? int.MaxValue : 1;
         string directory = Directory.CreateTempSubdirectory("graddiag-overhead-").FullName;
@@ -43,7 +45,7 @@ internal static class OverheadRun
                 "output",
                 new LossOptions { Kind = LossKind.CrossEntropy },
                 new TrainingArtifactOptions { Optimizer = new OptimizerOptions { Kind = OptimizerKind.Sgd } },
-                new OrtBackendOptions { ArtifactsDirectory = Path.Combine(directory, "artifacts"), IntraOpThreads = 2, LearningRate = 0.01 });
+                new OrtBackendOptions { ArtifactsDirectory = Path.Combine(directory, "artifacts"), IntraOpThreads = 2, LearningRate = 0.01, AllowIntraOpSpinning = spinning });
             ISummaryWriter[] writers = writes
                 ? [new TensorBoardSummaryWriter(new TensorBoardWriterOptions { LogDirectory = Path.Combine(directory, "runs"), RunName = model })]
                 : [];

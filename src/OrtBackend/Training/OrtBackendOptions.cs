@@ -30,6 +30,15 @@ public sealed class OrtBackendOptions
     /// <summary>Gets or sets the number of threads of each session's intra-op pool; 0 lets ONNX Runtime choose. Default 0.</summary>
     public int IntraOpThreads { get; set; }
 
+    /// <summary>
+    /// Gets or sets whether the workers of each session's intra-op pool spin after a run while they wait for more
+    /// work, ONNX Runtime's default. Default false: the backend runs four sessions in turn, each with its own pool,
+    /// and on a machine with few cores the workers still spinning after one session's run take cores from the next
+    /// one. With two cores and two threads per session, spinning made a bench_mlp training step twice as slow
+    /// (docs/benchmarks.md).
+    /// </summary>
+    public bool AllowIntraOpSpinning { get; set; }
+
     /// <summary>Gets or sets the graph optimization level of the sessions. Default <see cref="GraphOptimizationLevel.ORT_ENABLE_ALL"/>.</summary>
     public GraphOptimizationLevel GraphOptimizationLevel { get; set; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
 

@@ -42,6 +42,11 @@ internal static partial class SessionFactory
 
         try
         {
+            if (!options.AllowIntraOpSpinning)
+            {
+                sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+            }
+
             if (options.DeterministicCompute)
             {
                 DeterministicCompute.Enable(sessionOptions);

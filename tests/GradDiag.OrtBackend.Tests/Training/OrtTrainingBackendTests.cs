@@ -179,6 +179,36 @@ public sealed class OrtTrainingBackendTests : IDisposable
     }
 
     [Fact]
+    public void Spinning_keeps_results_identical()
+    {
+        using var quiet = BackendSetup.Digits(directory, "digits_cnn", BackendSetup.PlainSgd, o =>
+        {
+            o.IntraOpThreads = 2;
+            o.DeterministicCompute = true;
+        });
+        using var spinning = new OrtTrainingBackend(new OrtBackendOptions
+        {
+            ArtifactsDirectory = directory.File("artifacts"),
+            IntraOpThreads = 2,
+            DeterministicCompute = true,
+            LearningRate = 0.1,
+            AllowIntraOpSpinning = true,
+        });
+        for (var step = 0; step < 3; step++)
+        {
+            var batch = DigitsData.Batch("digits_cnn", step * 64, 64);
+            spinning.ComputeGradients(batch).Should().Be(quiet.ComputeGradients(batch), $"the loss of step {step}");
+            quiet.ApplyUpdate(null);
+            spinning.ApplyUpdate(null);
+        }
+
+        foreach (var parameter in quiet.Parameters)
+        {
+            spinning.GetParameterValues(parameter.Name).Should().Equal(quiet.GetParameterValues(parameter.Name), parameter.Name);
+        }
+    }
+
+    [Fact]
     public void Accumulation_matches_full_batch()
     {
         using var whole = BackendSetup.Digits(directory, "digits_mlp", BackendSetup.PlainSgd);
