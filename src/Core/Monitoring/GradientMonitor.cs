@@ -506,7 +506,7 @@ public sealed class GradientMonitor : IAsyncDisposable, IDisposable
         statistics.LearningRate = snapshot.LearningRate;
         statistics.UpdateSkipped = false;
         statistics.Histograms = null;
-        SnapshotStatistics.Compute(snapshot, statistics, _trackers, histogramStep);
+        SnapshotStatistics.Compute(snapshot, statistics, _trackers, histogramStep, _options.HistogramThreads);
         if (histogramStep)
         {
             for (int i = 0; i < _trackers.Length; i++)

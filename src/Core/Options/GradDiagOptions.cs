@@ -17,6 +17,14 @@ public sealed class GradDiagOptions
     /// <value>At least 0; the default is 50.</value>
     public int HistogramInterval { get; set; } = 50;
 
+    /// <summary>
+    /// Gets or sets the maximum number of threads, the caller's included, for a histogram step whose host gradients
+    /// contain at least 65,536 elements. Each thread computes whole parameters. 0 (the default) uses one thread per
+    /// processor, and 1 keeps the work on the caller's thread.
+    /// </summary>
+    /// <value>At least 0.</value>
+    public int HistogramThreads { get; set; }
+
     /// <summary>Gets or sets the scalar series written at each observed step.</summary>
     /// <value>The default is <see cref="ScalarSeries.Default"/>; in configuration a comma-separated list such as <c>"GradientNorm, Loss"</c>.</value>
     public ScalarSeries ScalarSeries { get; set; } = ScalarSeries.Default;

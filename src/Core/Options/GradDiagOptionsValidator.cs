@@ -27,6 +27,11 @@ internal sealed class GradDiagOptionsValidator : IValidateOptions<GradDiagOption
             failures.Add($"{Prefix}{nameof(GradDiagOptions.HistogramInterval)} must be 0 (no histograms) or a positive number of steps, but is {options.HistogramInterval}.");
         }
 
+        if (options.HistogramThreads < 0)
+        {
+            failures.Add($"{Prefix}{nameof(GradDiagOptions.HistogramThreads)} must be 0 (one thread per processor) or more, but is {options.HistogramThreads}.");
+        }
+
         if ((options.ScalarSeries & ~ScalarSeries.All) != 0)
         {
             failures.Add($"{Prefix}{nameof(GradDiagOptions.ScalarSeries)} contains unknown flags ({(int)options.ScalarSeries}); use names from: {string.Join(", ", Enum.GetNames<ScalarSeries>())}.");

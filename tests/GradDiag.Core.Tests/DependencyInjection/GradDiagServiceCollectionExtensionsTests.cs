@@ -97,6 +97,22 @@ public class GradDiagServiceCollectionExtensionsTests
     }
 
     [Fact]
+    public void AddGradDiag_NegativeHistogramThreads_FailsAtStart()
+    {
+        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["GradDiag:HistogramThreads"] = "-1",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddGradDiag(configuration);
+        using ServiceProvider provider = services.BuildServiceProvider();
+
+        Action start = () => provider.GetRequiredService<IStartupValidator>().Validate();
+
+        start.Should().Throw<OptionsValidationException>().WithMessage("*GradDiag:HistogramThreads*-1*");
+    }
+
+    [Fact]
     public void AddGradDiag_InvalidOption_FailsAtResolve()
     {
         var services = new ServiceCollection();

@@ -1,3 +1,5 @@
+using GradDiag.Core.Tests.TestDoubles;
+
 namespace GradDiag.Core.Tests.Monitoring;
 
 public class GradientMonitorStatisticsTests
@@ -203,6 +205,44 @@ public class GradientMonitorStatisticsTests
     }
 
     /// <summary>Copies what it observes, as the detector contract requires.</summary>
+    [Fact]
+    public void Observe_ParallelHistogramStep_MatchesSerial()
+    {
+        int[] sizes = [70_000, 3, 40_000, 500, 1];
+        var parameters = new ParameterSet(sizes.Select((size, i) => new ParameterDescriptor($"p{i}", [size], i)));
+        var snapshot = new GradientSnapshot(parameters);
+        snapshot.Reset(0);
+        var random = new Random(5);
+        for (int i = 0; i < sizes.Length; i++)
+        {
+            float scale = MathF.Pow(10, -i);
+            float[] gradient = [.. Enumerable.Range(0, sizes[i]).Select(_ => scale * (float)(random.NextDouble() - 0.5))];
+            float[] weights = [.. Enumerable.Range(0, sizes[i]).Select(_ => (float)random.NextDouble())];
+            snapshot.SetGradient(i, gradient);
+            snapshot.SetParameterValues(i, weights);
+        }
+
+        var serialWriter = new RecordingWriter();
+        var parallelWriter = new RecordingWriter();
+        var serialDetector = new CapturingDetector();
+        var parallelDetector = new CapturingDetector();
+        using var serial = new GradientMonitor(new GradDiagOptions { HistogramThreads = 1 }, [serialWriter], [serialDetector]);
+        using var parallel = new GradientMonitor(new GradDiagOptions { HistogramThreads = 4 }, [parallelWriter], [parallelDetector]);
+
+        serial.Observe(snapshot);
+        parallel.Observe(snapshot);
+
+        parallelDetector.Last.Should().Equal(serialDetector.Last);
+        parallelDetector.LastGlobalNorm.Should().Be(serialDetector.LastGlobalNorm);
+        parallelWriter.Histograms.Select(h => (h.Tag, h.Count)).Should().Equal(serialWriter.Histograms.Select(h => (h.Tag, h.Count)));
+        for (int i = 0; i < sizes.Length; i++)
+        {
+            var histogram = parallelWriter.Histograms.Single(h => h.Tag == $"grad_hist/p{i}");
+            histogram.Count.Should().Be(sizes[i], $"p{i} has {sizes[i]} elements");
+            histogram.Counts.Should().Equal(serialWriter.Histograms.Single(h => h.Tag == $"grad_hist/p{i}").Counts);
+        }
+    }
+
     private sealed class CapturingDetector : IGradientDetector
     {
         public string Name => "capturing";
