@@ -80,12 +80,14 @@ public class GradDiagServiceCollectionExtensionsTests
         provider.GetRequiredService<IOptions<GradDiagOptions>>().Value.HistogramInterval.Should().Be(7);
     }
 
-    [Fact]
-    public void AddGradDiag_InvalidOption_FailsAtStart()
+    [Theory]
+    [InlineData("HistogramInterval", "-5")]
+    [InlineData("HistogramThreads", "-1")]
+    public void AddGradDiag_InvalidOption_FailsAtStart(string key, string value)
     {
         IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["GradDiag:HistogramInterval"] = "-5",
+            ["GradDiag:" + key] = value,
         }).Build();
         var services = new ServiceCollection();
         services.AddGradDiag(configuration);
@@ -93,23 +95,7 @@ public class GradDiagServiceCollectionExtensionsTests
 
         Action start = () => provider.GetRequiredService<IStartupValidator>().Validate();
 
-        start.Should().Throw<OptionsValidationException>().WithMessage("*GradDiag:HistogramInterval*-5*");
-    }
-
-    [Fact]
-    public void AddGradDiag_NegativeHistogramThreads_FailsAtStart()
-    {
-        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["GradDiag:HistogramThreads"] = "-1",
-        }).Build();
-        var services = new ServiceCollection();
-        services.AddGradDiag(configuration);
-        using ServiceProvider provider = services.BuildServiceProvider();
-
-        Action start = () => provider.GetRequiredService<IStartupValidator>().Validate();
-
-        start.Should().Throw<OptionsValidationException>().WithMessage("*GradDiag:HistogramThreads*-1*");
+        start.Should().Throw<OptionsValidationException>().WithMessage($"*GradDiag:{key}*{value}*");
     }
 
     [Fact]
