@@ -61,7 +61,7 @@ internal sealed class StandaloneGraph
             Graph = graph.Clone(),
         };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = Opset });
-        model.Graph.Node.AddRange(Emitter.Nodes);
+        model.Graph.Node.AddRange(OutputCopies.Fold(Emitter.Nodes, graph.Output.Select(o => o.Name)));
         model.Graph.Initializer.AddRange(Emitter.Initializers);
         return new OnnxModel(model);
     }
