@@ -173,6 +173,7 @@ public sealed partial class OrtTrainingBackend
             throw new CheckpointException(path, "header.step", "The step and schedule position are inconsistent: the schedule position counts applied and skipped updates, so it cannot be below the step.", $"0 <= step <= {checkpoint.SchedulePosition}", checkpoint.Step.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
+        _carriedParameterSquaresValid = false;
         for (var i = 0; i < parameters.Length; i++)
         {
             MemoryMarshal.Cast<byte, float>(parameters[i].Data).CopyTo(_parameterArrays[_current][i]);

@@ -19,8 +19,10 @@ namespace GradDiag.OrtBackend.Training;
 /// Parameters, gradients and optimizer state live in OrtValues over pinned arrays that are allocated once and
 /// bound with <see cref="OrtIoBinding"/>. ONNX Runtime does not write an output into an OrtValue that is also
 /// bound as an input, so parameters and optimizer state have two buffer sets that swap roles after each update.
-/// An ordinary step reads back only the loss, the [P, 6] statistics table, the global norm and the P update
-/// sums of squares; <see cref="BytesCopiedToHost"/> counts them.
+/// On the statistics-model path an ordinary step reads back only the loss, the [P, 6] statistics table, the
+/// global norm and the P update sums of squares. On the host path the host code reads the bound arrays in place,
+/// and the optimizer model is loaded without the update sums of squares and, unless clipping needs it, the global
+/// norm. <see cref="BytesCopiedToHost"/> counts what is read from ONNX Runtime outputs.
 /// </para>
 /// <para>
 /// Gradients are captured after the backward pass and after accumulation over micro-batches, before clipping
@@ -84,6 +86,17 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
     private readonly float[][] _runningBackup;
     private int _runningCurrent;
 
+    // On the host-statistics path the optimizer model is loaded without the outputs that only the monitor reads:
+    // the update sums of squares always, and the global norm unless clipping computes it anyway.
+    private readonly bool _optimizerGivesGlobalNorm;
+    private readonly bool _optimizerGivesUpdateSquares;
+    private double _capturedGlobalNorm = double.NaN;
+
+    // The sums of squares of the current parameters, computed by the last observed update's pass over the new
+    // values, so that the next capture need not read the parameters again. Any other change of them clears it.
+    private readonly double[] _carriedParameterSquares;
+    private bool _carriedParameterSquaresValid;
+
     private int _current;
     private bool _hasGradients;
     private double _lastLoss = double.NaN;
@@ -133,7 +146,9 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
             _running = running;
             _trainingSession = SessionFactory.Create(trainingBytes, manifest.Models.Training.File, options);
             _evalSession = SessionFactory.Create(EvalModel(running), manifest.Models.Eval.File, options);
-            _optimizerSession = SessionFactory.Create(File.ReadAllBytes(_artifacts.OptimizerModelPath), manifest.Models.Optimizer.File, options);
+            _optimizerGivesUpdateSquares = !UsesHostStatistics;
+            _optimizerGivesGlobalNorm = !UsesHostStatistics || manifest.Optimizer.MaxGradientNorm is not null;
+            _optimizerSession = SessionFactory.Create(OptimizerModel(), manifest.Models.Optimizer.File, options);
             _statisticsSession = SessionFactory.Create(File.ReadAllBytes(_artifacts.StatisticsModelPath), manifest.Models.Statistics.File, options);
 
             var parameterNames = _names.ToHashSet(StringComparer.Ordinal);
@@ -164,6 +179,7 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
 
             _statisticsTable = new float[_names.Length * GradientStatisticsLayout.ColumnCount];
             _updateSumOfSquares = new float[_names.Length];
+            _carriedParameterSquares = new double[_names.Length];
             _lossValue = Own(_loss, []);
             _evalLossValue = Own(_evalLoss, []);
             _statisticsValue = Own(_statisticsTable, [_names.Length, GradientStatisticsLayout.ColumnCount]);
@@ -224,7 +240,11 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
         _ => _options.ExecutionProvider == OrtExecutionProvider.Cpu,
     };
 
-    /// <summary>Gets the global gradient norm before clipping of the last applied update, or NaN before the first.</summary>
+    /// <summary>
+    /// Gets the global gradient norm before clipping of the last applied update, or NaN before the first. On the
+    /// host path without clipping it comes from the captured statistics, so it is also NaN after an update whose
+    /// gradients were not captured.
+    /// </summary>
     public double LastGlobalNorm { get; private set; } = double.NaN;
 
     /// <summary>Builds training artifacts from a forward model and a loss, then opens them; see <see cref="TrainingArtifactBuilder.Build"/>.</summary>
@@ -296,6 +316,7 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
         }
 
         BytesCopiedToHost += sizeof(float) * parts;
+        _capturedGlobalNorm = double.NaN;
         _lastLoss = lossSum / parts;
         _hasGradients = true;
         return _lastLoss;
@@ -318,13 +339,19 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
         if (includeHostValues)
         {
             // The arrays stay unchanged until the next ComputeGradients or ApplyUpdate, which is as long as the snapshot is read.
+            var squares = 0.0;
             for (var i = 0; i < _names.Length; i++)
             {
                 snapshot.SetGradient(i, _gradientArrays[i]);
                 snapshot.SetParameterValues(i, _parameterArrays[_current][i]);
                 BytesCopiedToHost += 2L * sizeof(float) * _gradientArrays[i].Length;
+                if (!_optimizerGivesGlobalNorm)
+                {
+                    squares = AddSquares(squares, TensorStatisticsKernel.Compute(_gradientArrays[i]));
+                }
             }
 
+            _capturedGlobalNorm = Math.Sqrt(squares);
             return;
         }
 
@@ -333,13 +360,18 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
             // On the CPU provider the bound gradient and parameter buffers are the managed arrays themselves, so one
             // vectorised pass over each is cheaper than the statistics model's separate reductions, and copies nothing.
             float[][] parameters = _parameterArrays[_current];
+            var squares = 0.0;
             for (var i = 0; i < _names.Length; i++)
             {
                 TensorStatistics gradient = TensorStatisticsKernel.Compute(_gradientArrays[i]);
-                double parameterSquares = TensorStatisticsKernel.Compute(parameters[i]).SumOfSquares;
+                double parameterSquares = _carriedParameterSquaresValid
+                    ? _carriedParameterSquares[i]
+                    : TensorStatisticsKernel.Compute(parameters[i]).SumOfSquares;
                 snapshot.SetDeviceStatistics(i, gradient, parameterSquares);
+                squares = AddSquares(squares, gradient);
             }
 
+            _capturedGlobalNorm = Math.Sqrt(squares);
             return;
         }
 
@@ -371,22 +403,49 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
         }
 
         _optimizerSession.RunWithBinding(_runOptions, _optimizerBindings[_current]);
+        _carriedParameterSquaresValid = false;
+        var before = _current;
         _current = 1 - _current;
         _updatesApplied++;
         Step++;
         _hasGradients = false;
-        LastGlobalNorm = _globalNorm[0];
-        BytesCopiedToHost += sizeof(float);
-        if (snapshot is not null)
+        if (_optimizerGivesGlobalNorm)
         {
-            snapshot.GlobalNorm = _globalNorm[0];
+            LastGlobalNorm = _globalNorm[0];
+            BytesCopiedToHost += sizeof(float);
+        }
+        else
+        {
+            LastGlobalNorm = _capturedGlobalNorm;
+        }
+
+        if (snapshot is null)
+        {
+            return;
+        }
+
+        snapshot.GlobalNorm = LastGlobalNorm;
+        if (_optimizerGivesUpdateSquares)
+        {
             for (var i = 0; i < _names.Length; i++)
             {
                 snapshot.SetUpdateSumOfSquares(i, _updateSumOfSquares[i]);
             }
 
             BytesCopiedToHost += sizeof(float) * _updateSumOfSquares.Length;
+            return;
         }
+
+        // The host path reads the new and old values in place: one pass over both is cheaper than the model's
+        // subtraction and reduction, and ordinary steps that the monitor does not observe skip it. The same pass
+        // gives the new parameters' sums of squares, which the next capture uses.
+        for (var i = 0; i < _names.Length; i++)
+        {
+            var updateSquares = TensorStatisticsKernel.SumOfSquaredDifferences(_parameterArrays[_current][i], _parameterArrays[before][i], out _carriedParameterSquares[i]);
+            snapshot.SetUpdateSumOfSquares(i, updateSquares);
+        }
+
+        _carriedParameterSquaresValid = true;
     }
 
     /// <inheritdoc/>
@@ -538,8 +597,15 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
             }
         }
 
-        optimizer.BindOutput(OptimizerGraph.GlobalNormOutput, _globalNormValue);
-        optimizer.BindOutput(OptimizerGraph.UpdateSumOfSquaresOutput, _updateSumOfSquaresValue);
+        if (_optimizerGivesGlobalNorm)
+        {
+            optimizer.BindOutput(OptimizerGraph.GlobalNormOutput, _globalNormValue);
+        }
+
+        if (_optimizerGivesUpdateSquares)
+        {
+            optimizer.BindOutput(OptimizerGraph.UpdateSumOfSquaresOutput, _updateSumOfSquaresValue);
+        }
     }
 
     private void BindTrainingParameters(int parity)
@@ -621,6 +687,34 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
     }
 
     /// <summary>Returns the eval model with BatchNormalization and Dropout in inference mode, reading the running statistics as inputs.</summary>
+    /// <summary>Adds a gradient's sum of squares to a running total, which becomes NaN once an element is not finite, as the optimizer model's norm does.</summary>
+    private static double AddSquares(double total, in TensorStatistics gradient) =>
+        gradient.NonFiniteCount > 0 ? double.NaN : total + gradient.SumOfSquares;
+
+    /// <summary>Reads the optimizer model, without the outputs that the host path computes itself.</summary>
+    private byte[] OptimizerModel()
+    {
+        var bytes = File.ReadAllBytes(_artifacts.OptimizerModelPath);
+        if (_optimizerGivesUpdateSquares && _optimizerGivesGlobalNorm)
+        {
+            return bytes;
+        }
+
+        var model = OnnxModel.Load(bytes);
+        var graph = model.Proto.Graph;
+        foreach (var output in graph.Output.ToList())
+        {
+            if ((output.Name == OptimizerGraph.UpdateSumOfSquaresOutput && !_optimizerGivesUpdateSquares) ||
+                (output.Name == OptimizerGraph.GlobalNormOutput && !_optimizerGivesGlobalNorm))
+            {
+                graph.Output.Remove(output);
+            }
+        }
+
+        RemoveUnusedNodes(graph);
+        return model.ToByteArray();
+    }
+
     private byte[] EvalModel(List<RunningStatistic> running)
     {
         var model = OnnxModel.Load(_artifacts.EvalModelPath);

@@ -332,6 +332,45 @@ public class TensorStatisticsKernelTests
         return values;
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(7)]
+    [InlineData(8)]
+    [InlineData(1027)]
+    public void SumOfSquaredDifferences_MatchesFloat64Reference(int length)
+    {
+        var random = new Random(length);
+        float[] after = [.. Enumerable.Range(0, length).Select(_ => (float)(random.NextDouble() - 0.5))];
+        float[] before = [.. after.Select(a => a - (float)(random.NextDouble() * 1e-3))];
+        double expected = after.Zip(before, (a, b) => (double)(a - b) * (a - b)).Sum();
+        double expectedSquares = after.Sum(a => (double)a * a);
+
+        double actual = TensorStatisticsKernel.SumOfSquaredDifferences(after, before, out double squares);
+
+        Math.Abs(actual - expected).Should().BeLessThanOrEqualTo(1e-12 * expected, "every float32 difference is squared and added in float64");
+        Math.Abs(squares - expectedSquares).Should().BeLessThanOrEqualTo(1e-12 * expectedSquares);
+    }
+
+    [Fact]
+    public void SumOfSquaredDifferences_NonFinite_SkipsSquares()
+    {
+        float[] after = [1, 2, float.PositiveInfinity, 4, 5, 6, 7, 8, float.NaN];
+        float[] before = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+
+        double differences = TensorStatisticsKernel.SumOfSquaredDifferences(after, before, out double squares);
+
+        differences.Should().Be(double.NaN);
+        squares.Should().Be(1 + 4 + 16 + 25 + 36 + 49 + 64, "NaN and Infinity are left out of the sum of squares, in the vector part and in the tail");
+    }
+
+    [Fact]
+    public void SumOfSquaredDifferences_LengthMismatch_Throws()
+    {
+        Action call = () => TensorStatisticsKernel.SumOfSquaredDifferences(new float[3], new float[4], out _);
+
+        call.Should().Throw<ArgumentException>().WithMessage("*3 and 4 elements*");
+    }
+
     private readonly record struct Reference(double SumOfSquares, double Sum, double SumOfAbs, double MaxAbs, long NonFinite, long Zeros)
     {
         public static Reference Of(float[] values)

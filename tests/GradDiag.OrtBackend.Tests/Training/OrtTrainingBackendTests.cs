@@ -112,6 +112,24 @@ public sealed class OrtTrainingBackendTests : IDisposable
     }
 
     [Fact]
+    public void Host_path_step_reads_back_only_loss()
+    {
+        using var backend = BackendSetup.Digits(directory, "digits_mlp", BackendSetup.PlainSgd);
+        using var monitor = new GradientMonitor(new GradDiagOptions { StatisticsInterval = 1, HistogramInterval = 50 }, backend: backend);
+        monitor.TrainStep(DigitsData.Batch("digits_mlp", 0, 64));
+
+        for (var step = 1; step <= 3; step++)
+        {
+            var before = backend.BytesCopiedToHost;
+            var result = monitor.TrainStep(DigitsData.Batch("digits_mlp", step * 64, 64));
+
+            result.Observed.Should().BeTrue();
+            (backend.BytesCopiedToHost - before).Should().Be(4, "the host path reads gradients and parameters in place, so only the loss comes from an ONNX Runtime output");
+            double.IsFinite(result.GlobalNorm).Should().BeTrue();
+        }
+    }
+
+    [Fact]
     public void Histogram_step_reads_gradients_and_parameters()
     {
         using var backend = BackendSetup.Digits(directory, "digits_mlp", BackendSetup.PlainSgd);
@@ -153,6 +171,102 @@ public sealed class OrtTrainingBackendTests : IDisposable
             actual.ZeroCount.Should().Be(expected.ZeroCount);
             actual.NonFiniteCount.Should().Be(expected.NonFiniteCount);
         }
+    }
+
+    [Fact]
+    public void Host_path_update_norms_match_model()
+    {
+        using var graph = BackendSetup.Digits(directory, "digits_mlp", BackendSetup.PlainSgd, o => o.StatisticsPath = GradientStatisticsPath.Graph);
+        using var host = new OrtTrainingBackend(new OrtBackendOptions { ArtifactsDirectory = directory.File("artifacts"), IntraOpThreads = 1, LearningRate = 0.1 });
+        var fromGraph = new GradientSnapshot(graph.Parameters);
+        var fromHost = new GradientSnapshot(host.Parameters);
+        for (var step = 0; step < 2; step++)
+        {
+            var batch = DigitsData.Batch("digits_mlp", step * 64, 64);
+            graph.ComputeGradients(batch);
+            host.ComputeGradients(batch);
+            graph.CaptureGradients(fromGraph, includeHostValues: false);
+            host.CaptureGradients(fromHost, includeHostValues: step == 1);
+            var before = host.BytesCopiedToHost;
+
+            graph.ApplyUpdate(fromGraph);
+            host.ApplyUpdate(fromHost);
+
+            (host.BytesCopiedToHost - before).Should().Be(0, "without clipping the host path reads no optimizer output");
+            Relative(fromHost.GlobalNorm, fromGraph.GlobalNorm).Should().BeLessThan(1e-5, $"the global norm of step {step}");
+            Relative(host.LastGlobalNorm, graph.LastGlobalNorm).Should().BeLessThan(1e-5);
+            for (var i = 0; i < graph.Parameters.Count; i++)
+            {
+                Relative(fromHost.GetUpdateSumOfSquares(i), fromGraph.GetUpdateSumOfSquares(i)).Should().BeLessThan(1e-5, $"{graph.Parameters[i].Name} at step {step}");
+            }
+        }
+
+        foreach (var parameter in graph.Parameters)
+        {
+            host.GetParameterValues(parameter.Name).Should().Equal(graph.GetParameterValues(parameter.Name), "the pruned optimizer model computes the same update");
+        }
+    }
+
+    [Fact]
+    public void Host_path_parameter_norms_follow_parameters()
+    {
+        using var backend = BackendSetup.Digits(directory, "digits_mlp", BackendSetup.PlainSgd);
+        var snapshot = new GradientSnapshot(backend.Parameters);
+        var start = directory.File("start.gdckpt");
+        backend.SaveCheckpoint(start);
+
+        void CheckNorms(int batch, string when)
+        {
+            backend.ComputeGradients(DigitsData.Batch("digits_mlp", batch * 64, 64));
+            backend.CaptureGradients(snapshot, includeHostValues: false);
+            for (var i = 0; i < backend.Parameters.Count; i++)
+            {
+                snapshot.TryGetDeviceStatistics(i, out _, out var parameterSquares).Should().BeTrue();
+                var expected = backend.GetParameterValues(backend.Parameters[i].Name).Sum(v => (double)v * v);
+                Relative(parameterSquares, expected).Should().BeLessThan(1e-6, $"{backend.Parameters[i].Name} {when}");
+            }
+        }
+
+        CheckNorms(0, "before any update");
+        backend.ApplyUpdate(snapshot);
+        CheckNorms(1, "after an observed update");
+        backend.SkipUpdate();
+        CheckNorms(2, "after a skipped update");
+        backend.ApplyUpdate(snapshot);
+        backend.LoadCheckpoint(start);
+        CheckNorms(3, "after loading a checkpoint");
+        backend.ApplyUpdate(null);
+        CheckNorms(4, "after an unobserved update");
+    }
+
+    [Fact]
+    public void Host_path_unobserved_update_has_no_norm()
+    {
+        using var backend = BackendSetup.Digits(directory, "digits_mlp", BackendSetup.PlainSgd);
+        backend.ComputeGradients(DigitsData.Batch("digits_mlp", 0, 64));
+        var before = backend.BytesCopiedToHost;
+
+        backend.ApplyUpdate(null);
+
+        (backend.BytesCopiedToHost - before).Should().Be(0);
+        backend.LastGlobalNorm.Should().Be(double.NaN, "no statistics were captured and the optimizer model does not compute the norm");
+    }
+
+    [Fact]
+    public void Host_path_with_clipping_reads_norm()
+    {
+        var clipped = new OptimizerOptions { Kind = OptimizerKind.Sgd, MaxGradientNorm = 0.5 };
+        using var backend = BackendSetup.Digits(directory, "digits_mlp", clipped);
+        var snapshot = new GradientSnapshot(backend.Parameters);
+        backend.ComputeGradients(DigitsData.Batch("digits_mlp", 0, 64));
+        backend.CaptureGradients(snapshot, includeHostValues: false);
+        var captured = Math.Sqrt(Enumerable.Range(0, backend.Parameters.Count).Sum(i => snapshot.TryGetDeviceStatistics(i, out var s, out _) ? s.SumOfSquares : double.NaN));
+        var before = backend.BytesCopiedToHost;
+
+        backend.ApplyUpdate(snapshot);
+
+        (backend.BytesCopiedToHost - before).Should().Be(4, "clipping computes the norm in the optimizer model, so the host path reads it");
+        Relative(backend.LastGlobalNorm, captured).Should().BeLessThan(1e-5);
     }
 
     [Fact]
