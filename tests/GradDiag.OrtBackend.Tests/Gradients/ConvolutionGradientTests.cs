@@ -151,6 +151,26 @@ public class ConvolutionGradientTests
         var result = CheckConv([1, 2, 5, 5], [2, 2, 3, 3], true, Attributes.Ints("pads", [1, 1, 1, 1]));
 
         GradientChecker.AssertClose(result, DataTypes.Float);
-        result.TrainingModel.Proto.Graph.Node.Should().NotContain(n => n.OpType == "Pad");
+        var graph = result.TrainingModel.Proto.Graph;
+        var initializers = graph.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        graph.Node.Where(n => n.OpType == "Pad").Should().OnlyContain(n => initializers.Contains(n.Input[1]), "static pads need no pad sizes computed at run time");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Conv_stride1_weight_gradient_is_one_gemm(int spatialRank)
+    {
+        long[] input = [2, 3, .. Enumerable.Repeat(5L, spatialRank)];
+        long[] weights = [4, 3, .. Enumerable.Repeat(3L, spatialRank)];
+        var pads = Enumerable.Repeat(1L, 2 * spatialRank).ToArray();
+
+        var result = CheckConv(input, weights, false, Attributes.Ints("pads", pads));
+
+        GradientChecker.AssertClose(result, DataTypes.Float);
+        var backward = result.TrainingModel.Proto.Graph.Node.Where(n => n.Name.StartsWith("grad/", StringComparison.Ordinal)).ToList();
+        backward.Count(n => n.OpType == "Gemm").Should().Be(1, "dW is one matrix product of the windows and dY");
+        backward.Count(n => n.OpType == "Conv").Should().Be(0);
     }
 }

@@ -50,6 +50,11 @@ internal sealed class ConvRule : IGradientRule
 
     private static string WeightGradient(GradientContext context, WindowGeometry geometry, string x, string dy, long group, long[]? weightDims)
     {
+        if (group == 1 && geometry.HasStaticPads && geometry.Strides.All(s => s == 1) && geometry.Dilations.All(d => d == 1))
+        {
+            return WindowMatrixWeightGradient(context, geometry, x, dy);
+        }
+
         var emit = context.Emit;
         var spatial = geometry.SpatialRank;
         var swap = new long[spatial + 2];
@@ -106,5 +111,67 @@ internal sealed class ConvRule : IGradientRule
         }
 
         return emit.Op("Transpose", [correlation], Attributes.Ints("perm", swap));
+    }
+
+    /// <summary>
+    /// Emits dW for a convolution with group 1, stride 1 and dilation 1 as one matrix product. Every kernel
+    /// offset's window of the padded input is sliced out, so that the windows form a (C·k..., N·out...) matrix,
+    /// and dY transposed to (M, N·out...) times its transpose is dW as (M, C·k...).
+    /// </summary>
+    /// <remarks>
+    /// The general formulation's Conv has a kernel as large as dY's spatial size, which ONNX Runtime runs slowly.
+    /// For the second convolution of bench_cnn (16 to 32 channels, 3 × 3, 14 × 14, batch 64) it took 4.8 ms, and
+    /// this form about 1.6 ms. The slices cost one copy of the input per kernel offset.
+    /// </remarks>
+    private static string WindowMatrixWeightGradient(GradientContext context, WindowGeometry geometry, string x, string dy)
+    {
+        var emit = context.Emit;
+        var spatial = geometry.SpatialRank;
+        var channelsFirst = new long[spatial + 2];
+        channelsFirst[0] = 1;
+        for (var i = 2; i < channelsFirst.Length; i++)
+        {
+            channelsFirst[i] = i;
+        }
+
+        // (N, C, in...) padded, then (C, N, in...), so that each window slice is already in the matrix's order.
+        var input = x;
+        if (geometry.AnyPadding)
+        {
+            long[] pads = [0, 0, .. geometry.PadsBegin!, 0, 0, .. geometry.PadsEnd!];
+            input = emit.Op("Pad", [x, emit.Int64s(pads)], Attributes.String("mode", "constant"));
+        }
+
+        input = emit.Op("Transpose", [input], Attributes.Ints("perm", channelsFirst));
+        var outSize = emit.Op("Slice", [emit.Shape(dy), emit.Int64s(2), emit.Int64s(long.MaxValue)]);
+        var axes = emit.Int64s([.. Enumerable.Range(2, spatial).Select(a => (long)a)]);
+        var windows = new List<string>();
+        var offset = new long[spatial];
+        while (true)
+        {
+            var starts = emit.Int64s([.. offset]);
+            var window = emit.Op("Slice", [input, starts, emit.Op("Add", [starts, outSize]), axes]);
+            windows.Add(emit.Unsqueeze(window, 1));
+
+            // The next offset in row-major order over the kernel, which is the order of dW's trailing axes.
+            var axis = spatial - 1;
+            while (axis >= 0 && ++offset[axis] == geometry.Kernel[axis])
+            {
+                offset[axis] = 0;
+                axis--;
+            }
+
+            if (axis < 0)
+            {
+                break;
+            }
+        }
+
+        // (C, K, N, out...) flattened to (C·K, N·out...), and dY (N, M, out...) to (M, N·out...).
+        var stacked = windows.Count == 1 ? windows[0] : emit.Op("Concat", windows, Attributes.Int("axis", 1));
+        var columns = emit.Op("Flatten", [stacked], Attributes.Int("axis", 2));
+        var rows = emit.Op("Flatten", [emit.Op("Transpose", [dy], Attributes.Ints("perm", channelsFirst))], Attributes.Int("axis", 1));
+        var product = emit.Op("Gemm", [rows, columns], Attributes.Int("transB", 1));
+        return emit.Op("Reshape", [product, emit.Shape(context.Input(1))]);
     }
 }
