@@ -57,12 +57,7 @@ internal sealed class ConvRule : IGradientRule
 
         var emit = context.Emit;
         var spatial = geometry.SpatialRank;
-        var swap = new long[spatial + 2];
-        swap[0] = 1;
-        for (var i = 2; i < swap.Length; i++)
-        {
-            swap[i] = i;
-        }
+        var swap = SwapFirstTwoAxes(spatial + 2);
 
         var (input, pads) = geometry.PaddedForWindow(emit, x);
         string regrouped;
@@ -127,12 +122,7 @@ internal sealed class ConvRule : IGradientRule
     {
         var emit = context.Emit;
         var spatial = geometry.SpatialRank;
-        var channelsFirst = new long[spatial + 2];
-        channelsFirst[0] = 1;
-        for (var i = 2; i < channelsFirst.Length; i++)
-        {
-            channelsFirst[i] = i;
-        }
+        var channelsFirst = SwapFirstTwoAxes(spatial + 2);
 
         // (N, C, in...) padded, then (C, N, in...), so that each window slice is already in the matrix's order.
         var input = x;
@@ -173,5 +163,18 @@ internal sealed class ConvRule : IGradientRule
         var rows = emit.Op("Flatten", [emit.Op("Transpose", [dy], Attributes.Ints("perm", channelsFirst))], Attributes.Int("axis", 1));
         var product = emit.Op("Gemm", [rows, columns], Attributes.Int("transB", 1));
         return emit.Op("Reshape", [product, emit.Shape(context.Input(1))]);
+    }
+
+    /// <summary>Returns the permutation (1, 0, 2, 3, …) of <paramref name="rank"/> axes.</summary>
+    private static long[] SwapFirstTwoAxes(int rank)
+    {
+        var perm = new long[rank];
+        perm[0] = 1;
+        for (var i = 2; i < rank; i++)
+        {
+            perm[i] = i;
+        }
+
+        return perm;
     }
 }
