@@ -351,7 +351,7 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
                 }
             }
 
-            _capturedGlobalNorm = Math.Sqrt(squares);
+            _capturedGlobalNorm = _optimizerGivesGlobalNorm ? double.NaN : Math.Sqrt(squares);
             return;
         }
 
@@ -688,7 +688,6 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
         return (model.ToByteArray(), running, IgnoredLabels.Find(model.Proto, classIndexInputs));
     }
 
-    /// <summary>Returns the eval model with BatchNormalization and Dropout in inference mode, reading the running statistics as inputs.</summary>
     /// <summary>Adds a gradient's sum of squares to a running total, which becomes NaN once an element is not finite, as the optimizer model's norm does.</summary>
     private static double AddSquares(double total, in TensorStatistics gradient) =>
         gradient.NonFiniteCount > 0 ? double.NaN : total + gradient.SumOfSquares;
@@ -717,6 +716,7 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
         return model.ToByteArray();
     }
 
+    /// <summary>Returns the eval model with BatchNormalization and Dropout in inference mode, reading the running statistics as inputs.</summary>
     private byte[] EvalModel(List<RunningStatistic> running)
     {
         var model = OnnxModel.Load(_artifacts.EvalModelPath);
