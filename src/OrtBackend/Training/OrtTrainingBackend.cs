@@ -347,6 +347,7 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
                 BytesCopiedToHost += 2L * sizeof(float) * _gradientArrays[i].Length;
                 if (!_optimizerGivesGlobalNorm)
                 {
+                    // The monitor computes these statistics again from the snapshot, but only on histogram steps.
                     squares = AddSquares(squares, TensorStatisticsKernel.Compute(_gradientArrays[i]));
                 }
             }
