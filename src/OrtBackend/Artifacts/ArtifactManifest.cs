@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using GradDiag.OrtBackend.Optimizers;
 
 namespace GradDiag.OrtBackend.Artifacts;
 
@@ -108,4 +109,36 @@ internal sealed record ManifestOptimizer
     public double? MaxGradientNorm { get; init; }
 
     public List<string> StateSuffixes { get; init; } = [];
+
+    /// <summary>Returns the hyperparameters as options, the inverse of the builder's description.</summary>
+    /// <exception cref="ArtifactException">The kind is unknown or a value is out of range.</exception>
+    public OptimizerOptions ToOptions(string directory)
+    {
+        if (!Enum.TryParse<OptimizerKind>(Kind, ignoreCase: true, out var kind) || !Enum.IsDefined(kind))
+        {
+            throw new ArtifactException($"The manifest in '{directory}' names an unknown optimizer '{Kind}'. Expected sgd, adam or adamw.");
+        }
+
+        var options = new OptimizerOptions
+        {
+            Kind = kind,
+            Momentum = Momentum,
+            Nesterov = Nesterov,
+            WeightDecay = WeightDecay,
+            Beta1 = Beta1,
+            Beta2 = Beta2,
+            Epsilon = Epsilon,
+            MaxGradientNorm = MaxGradientNorm,
+        };
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException exception)
+        {
+            throw new ArtifactException($"The manifest in '{directory}' records invalid optimizer settings: {exception.Message}", exception);
+        }
+
+        return options;
+    }
 }

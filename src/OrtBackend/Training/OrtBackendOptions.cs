@@ -74,6 +74,13 @@ public sealed class OrtBackendOptions
     /// </summary>
     public GradientStatisticsPath StatisticsPath { get; set; } = GradientStatisticsPath.Auto;
 
+    /// <summary>
+    /// Gets or sets where the optimizer update runs. Default <see cref="Training.OptimizerPath.Auto"/>: on the host on the
+    /// CPU provider, where one pass both updates the parameters and measures what the monitor needs, and in the
+    /// optimizer model on CUDA. <see cref="Training.OptimizerPath.Host"/> needs the CPU provider.
+    /// </summary>
+    public OptimizerPath OptimizerPath { get; set; } = OptimizerPath.Auto;
+
     /// <summary>Returns one message per invalid setting, naming the property; empty when all are valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -100,6 +107,15 @@ public sealed class OrtBackendOptions
         if (!Enum.IsDefined(StatisticsPath))
         {
             failures.Add($"OrtBackendOptions.StatisticsPath is {(int)StatisticsPath}, which is not a known path; use Auto, Graph or HostKernel.");
+        }
+
+        if (!Enum.IsDefined(OptimizerPath))
+        {
+            failures.Add($"OrtBackendOptions.OptimizerPath is {(int)OptimizerPath}, which is not a known path; use Auto, Graph or Host.");
+        }
+        else if (OptimizerPath == OptimizerPath.Host && ExecutionProvider == OrtExecutionProvider.Cuda)
+        {
+            failures.Add("OrtBackendOptions.OptimizerPath is Host, which updates host arrays and needs ExecutionProvider Cpu; use Auto or Graph with Cuda.");
         }
 
         if (!Enum.IsDefined(ExecutionProvider))

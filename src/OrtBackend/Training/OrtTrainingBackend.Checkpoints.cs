@@ -174,6 +174,7 @@ public sealed partial class OrtTrainingBackend
         }
 
         _carriedParameterSquaresValid = false;
+        _pendingUpdate = false;
         for (var i = 0; i < parameters.Length; i++)
         {
             MemoryMarshal.Cast<byte, float>(parameters[i].Data).CopyTo(_parameterArrays[_current][i]);

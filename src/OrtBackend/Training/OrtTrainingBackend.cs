@@ -11,8 +11,9 @@ namespace GradDiag.OrtBackend.Training;
 
 /// <summary>
 /// Trains an ONNX model on stock ONNX Runtime from a training-artifacts folder. The training model gives the
-/// loss and gradients, and the statistics model the per-parameter gradient statistics. The optimizer model
-/// gives the update, the global norm before clipping and the update sums of squares.
+/// loss and gradients, and the statistics model the per-parameter gradient statistics. The update runs on the
+/// host (<see cref="HostOptimizer"/>) or in the optimizer model, which also gives the global norm before
+/// clipping and the update sums of squares.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -20,9 +21,10 @@ namespace GradDiag.OrtBackend.Training;
 /// bound with <see cref="OrtIoBinding"/>. ONNX Runtime does not write an output into an OrtValue that is also
 /// bound as an input, so parameters and optimizer state have two buffer sets that swap roles after each update.
 /// On the statistics-model path an ordinary step reads back only the loss, the [P, 6] statistics table, the
-/// global norm and the P update sums of squares. On the host path the host code reads the bound arrays in place,
-/// and the optimizer model is loaded without the update sums of squares and, unless clipping needs it, the global
-/// norm. <see cref="BytesCopiedToHost"/> counts what is read from ONNX Runtime outputs.
+/// global norm and the P update sums of squares. On the host path the host code reads the bound arrays in place.
+/// The host update measures what the monitor needs in its own pass, and the optimizer model, when it runs with
+/// host statistics, is loaded without the update sums of squares and, unless clipping needs it, the global norm.
+/// <see cref="BytesCopiedToHost"/> counts what is read from ONNX Runtime outputs.
 /// </para>
 /// <para>
 /// Gradients are captured after the backward pass and after accumulation over micro-batches, before clipping
@@ -33,13 +35,17 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
 {
     private const int ParitySets = 2;
 
+    // A multiple of every vector width, so that only a parameter's last range has elements after its last whole vector.
+    private const int UpdateChunkLength = 1 << 17;
+
     private readonly OrtBackendOptions _options;
     private readonly TrainingArtifacts _artifacts;
     private readonly TrainingCheckpoint _initialCheckpoint;
     private readonly ILearningRateSchedule _schedule;
     private readonly InferenceSession _trainingSession;
     private readonly InferenceSession _evalSession;
-    private readonly InferenceSession _optimizerSession;
+    private readonly InferenceSession? _optimizerSession;
+    private readonly HostOptimizer? _hostOptimizer;
     private readonly InferenceSession _statisticsSession;
     private readonly RunOptions _runOptions = new();
     private readonly BatchFeeder _trainingFeeder;
@@ -91,6 +97,23 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
     private readonly bool _optimizerGivesGlobalNorm;
     private readonly bool _optimizerGivesUpdateSquares;
     private double _capturedGlobalNorm = double.NaN;
+    private bool _capturedNormValid;
+
+    // On the host optimizer path a capture also writes the update into the other buffer set and measures it, so that
+    // the step reads every array once. ApplyUpdate then only swaps, unless the learning rate or step changed since.
+    private readonly double[] _pendingUpdateSquares;
+    private readonly double[] _pendingParameterSquares;
+
+    // The host update covers each parameter in ranges of at most UpdateChunkLength elements, on several threads when
+    // there are several ranges. The ranges' measurements are combined in range order, so the result does not depend
+    // on the threads.
+    private readonly (int Parameter, int Start, int Length)[] _updateChunks = [];
+    private readonly ParameterUpdateStatistics[] _chunkMeasurements = [];
+    private readonly ParameterUpdateStatistics[] _measurements;
+    private readonly ParallelOptions _updateParallelism;
+    private bool _pendingUpdate;
+    private float _pendingLearningRate;
+    private long _pendingStep;
 
     // The sums of squares of the current parameters, computed by the last observed update's pass over the new
     // values, so that the next capture need not read the parameters again. Any other change of them clears it.
@@ -146,9 +169,17 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
             _running = running;
             _trainingSession = SessionFactory.Create(trainingBytes, manifest.Models.Training.File, options);
             _evalSession = SessionFactory.Create(EvalModel(running), manifest.Models.Eval.File, options);
-            _optimizerGivesUpdateSquares = !UsesHostStatistics;
-            _optimizerGivesGlobalNorm = !UsesHostStatistics || manifest.Optimizer.MaxGradientNorm is not null;
-            _optimizerSession = SessionFactory.Create(OptimizerModel(), manifest.Models.Optimizer.File, options);
+            if (UsesHostOptimizer)
+            {
+                _hostOptimizer = new HostOptimizer(manifest.Optimizer.ToOptions(options.ArtifactsDirectory));
+            }
+            else
+            {
+                _optimizerGivesUpdateSquares = !UsesHostStatistics;
+                _optimizerGivesGlobalNorm = !UsesHostStatistics || manifest.Optimizer.MaxGradientNorm is not null;
+                _optimizerSession = SessionFactory.Create(OptimizerModel(), manifest.Models.Optimizer.File, options);
+            }
+
             _statisticsSession = SessionFactory.Create(File.ReadAllBytes(_artifacts.StatisticsModelPath), manifest.Models.Statistics.File, options);
 
             var parameterNames = _names.ToHashSet(StringComparer.Ordinal);
@@ -180,6 +211,15 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
             _statisticsTable = new float[_names.Length * GradientStatisticsLayout.ColumnCount];
             _updateSumOfSquares = new float[_names.Length];
             _carriedParameterSquares = new double[_names.Length];
+            _pendingUpdateSquares = new double[_names.Length];
+            _pendingParameterSquares = new double[_names.Length];
+            _measurements = new ParameterUpdateStatistics[_names.Length];
+            _updateParallelism = new ParallelOptions { MaxDegreeOfParallelism = options.IntraOpThreads > 0 ? options.IntraOpThreads : Environment.ProcessorCount };
+            if (_hostOptimizer is not null)
+            {
+                _updateChunks = UpdateChunks(_gradientArrays);
+                _chunkMeasurements = new ParameterUpdateStatistics[_updateChunks.Length];
+            }
             _lossValue = Own(_loss, []);
             _evalLossValue = Own(_evalLoss, []);
             _statisticsValue = Own(_statisticsTable, [_names.Length, GradientStatisticsLayout.ColumnCount]);
@@ -194,7 +234,11 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
                 _trainingBindings[parity] = _trainingSession.CreateIoBinding();
                 _evalBindings[parity] = _evalSession.CreateIoBinding();
                 _statisticsBindings[parity] = _statisticsSession.CreateIoBinding();
-                _optimizerBindings[parity] = _optimizerSession.CreateIoBinding();
+                if (_optimizerSession is not null)
+                {
+                    _optimizerBindings[parity] = _optimizerSession.CreateIoBinding();
+                }
+
                 BindParity(parity);
             }
 
@@ -237,6 +281,17 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
     {
         GradientStatisticsPath.HostKernel => true,
         GradientStatisticsPath.Graph => false,
+        _ => _options.ExecutionProvider == OrtExecutionProvider.Cpu,
+    };
+
+    /// <summary>
+    /// Gets a value indicating whether updates run on the host instead of in the optimizer model (see
+    /// <see cref="OrtBackendOptions.OptimizerPath"/>).
+    /// </summary>
+    public bool UsesHostOptimizer => _options.OptimizerPath switch
+    {
+        OptimizerPath.Host => true,
+        OptimizerPath.Graph => false,
         _ => _options.ExecutionProvider == OrtExecutionProvider.Cpu,
     };
 
@@ -317,6 +372,8 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
 
         BytesCopiedToHost += sizeof(float) * parts;
         _capturedGlobalNorm = double.NaN;
+        _capturedNormValid = false;
+        _pendingUpdate = false;
         _lastLoss = lossSum / parts;
         _hasGradients = true;
         return _lastLoss;
@@ -339,20 +396,27 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
         if (includeHostValues)
         {
             // The arrays stay unchanged until the next ComputeGradients or ApplyUpdate, which is as long as the snapshot is read.
-            var squares = 0.0;
             for (var i = 0; i < _names.Length; i++)
             {
                 snapshot.SetGradient(i, _gradientArrays[i]);
                 snapshot.SetParameterValues(i, _parameterArrays[_current][i]);
                 BytesCopiedToHost += 2L * sizeof(float) * _gradientArrays[i].Length;
-                if (!_optimizerGivesGlobalNorm)
-                {
-                    // The monitor computes these statistics again from the snapshot, but only on histogram steps.
-                    squares = AddSquares(squares, TensorStatisticsKernel.Compute(_gradientArrays[i]));
-                }
             }
 
-            _capturedGlobalNorm = _optimizerGivesGlobalNorm ? double.NaN : Math.Sqrt(squares);
+            // The host optimizer measures the gradients in its update pass unless clipping needs the norm first.
+            if (!_optimizerGivesGlobalNorm && (_hostOptimizer is null || _hostOptimizer.Options.MaxGradientNorm is not null))
+            {
+                // The monitor computes these statistics again from the snapshot, but only on histogram steps.
+                _capturedGlobalNorm = GradientNorm();
+                _capturedNormValid = true;
+            }
+
+            return;
+        }
+
+        if (UsesHostStatistics && _hostOptimizer is { Options.MaxGradientNorm: null })
+        {
+            CaptureWithUpdate(snapshot);
             return;
         }
 
@@ -360,8 +424,8 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
         {
             // On the CPU provider the bound gradient and parameter buffers are the managed arrays themselves, so one
             // vectorised pass over each is cheaper than the statistics model's separate reductions, and copies nothing.
-            // NOTE: these passes are bound by memory bandwidth. With the update pass in ApplyUpdate they make an observed
-            // bench_mlp step about 9 % slower than a plain one, above the 3 % target (docs/benchmarks.md).
+            // With clipping or the optimizer model the statistics need their own passes, bound by memory bandwidth. The
+            // host update without clipping measures in its update pass instead (CaptureWithUpdate).
             float[][] parameters = _parameterArrays[_current];
             var squares = 0.0;
             for (var i = 0; i < _names.Length; i++)
@@ -375,6 +439,7 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
             }
 
             _capturedGlobalNorm = Math.Sqrt(squares);
+            _capturedNormValid = true;
             return;
         }
 
@@ -386,10 +451,18 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
 
         _statisticsSession.RunWithBinding(_runOptions, binding);
         BytesCopiedToHost += sizeof(float) * _statisticsTable.Length;
+        var tableSquares = 0.0;
         for (var i = 0; i < _names.Length; i++)
         {
             var statistics = GradientStatisticsLayout.ReadRow(_statisticsTable, i, _gradientArrays[i].Length);
             snapshot.SetDeviceStatistics(i, statistics, GradientStatisticsLayout.ReadParameterSumOfSquares(_statisticsTable, i));
+            tableSquares = AddSquares(tableSquares, statistics);
+        }
+
+        if (_hostOptimizer is not null)
+        {
+            _capturedGlobalNorm = Math.Sqrt(tableSquares);
+            _capturedNormValid = true;
         }
     }
 
@@ -398,6 +471,12 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         RequireGradients(nameof(ApplyUpdate));
+        if (_hostOptimizer is not null)
+        {
+            ApplyHostUpdate(snapshot);
+            return;
+        }
+
         _learningRateInput[0] = (float)LearningRate;
         _stepInput[0] = _updatesApplied + 1;
         if (_rebindEveryRun)
@@ -405,7 +484,7 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
             BindOptimizer(_current);
         }
 
-        _optimizerSession.RunWithBinding(_runOptions, _optimizerBindings[_current]);
+        _optimizerSession!.RunWithBinding(_runOptions, _optimizerBindings[_current]);
         _carriedParameterSquaresValid = false;
         var before = _current;
         _current = 1 - _current;
@@ -451,6 +530,176 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
         _carriedParameterSquaresValid = true;
     }
 
+    /// <summary>
+    /// Applies the update on the host. After a capture that already wrote and measured it for this learning rate and
+    /// step, only swaps the buffer sets. Otherwise runs the pass, and measures when a snapshot is given.
+    /// </summary>
+    private void ApplyHostUpdate(GradientSnapshot? snapshot)
+    {
+        var learningRate = (float)LearningRate;
+        var step = _updatesApplied + 1;
+        var observed = true;
+        if (!_pendingUpdate || learningRate != _pendingLearningRate || step != _pendingStep)
+        {
+            if (_hostOptimizer!.Options.MaxGradientNorm is not null && !_capturedNormValid)
+            {
+                _capturedGlobalNorm = GradientNorm();
+                _capturedNormValid = true;
+            }
+
+            var scale = _hostOptimizer.ClippingFactor(_capturedGlobalNorm);
+            observed = snapshot is not null;
+            RunHostUpdate(learningRate, step, scale, observed, measureOldValues: false);
+            var squares = 0.0;
+            for (var i = 0; i < _names.Length; i++)
+            {
+                _pendingUpdateSquares[i] = _measurements[i].UpdateSquares;
+                _pendingParameterSquares[i] = _measurements[i].NewValueSquares;
+                squares = AddSquares(squares, _measurements[i].Gradient);
+            }
+
+            if (!_capturedNormValid && observed)
+            {
+                _capturedGlobalNorm = Math.Sqrt(squares);
+                _capturedNormValid = true;
+            }
+        }
+
+        _pendingUpdate = false;
+        _current = 1 - _current;
+        _updatesApplied++;
+        Step++;
+        _hasGradients = false;
+        LastGlobalNorm = _capturedNormValid ? _capturedGlobalNorm : double.NaN;
+        _carriedParameterSquaresValid = observed;
+        if (observed)
+        {
+            _pendingParameterSquares.CopyTo(_carriedParameterSquares, 0);
+        }
+
+        if (snapshot is null)
+        {
+            return;
+        }
+
+        snapshot.GlobalNorm = LastGlobalNorm;
+        for (var i = 0; i < _names.Length; i++)
+        {
+            snapshot.SetUpdateSumOfSquares(i, _pendingUpdateSquares[i]);
+        }
+    }
+
+    /// <summary>
+    /// Captures the host statistics of an ordinary step by running the update into the other buffer set, which reads
+    /// each gradient, parameter and state array once and measures all of them on the way.
+    /// </summary>
+    private void CaptureWithUpdate(GradientSnapshot snapshot)
+    {
+        var learningRate = (float)LearningRate;
+        var step = _updatesApplied + 1;
+        var measureOld = !_carriedParameterSquaresValid;
+        RunHostUpdate(learningRate, step, 1f, observe: true, measureOld);
+        var squares = 0.0;
+        for (var i = 0; i < _names.Length; i++)
+        {
+            var measured = _measurements[i];
+            snapshot.SetDeviceStatistics(i, measured.Gradient, measureOld ? measured.OldValueSquares : _carriedParameterSquares[i]);
+            _pendingUpdateSquares[i] = measured.UpdateSquares;
+            _pendingParameterSquares[i] = measured.NewValueSquares;
+            squares = AddSquares(squares, measured.Gradient);
+        }
+
+        _capturedGlobalNorm = Math.Sqrt(squares);
+        _capturedNormValid = true;
+        _pendingUpdate = true;
+        _pendingLearningRate = learningRate;
+        _pendingStep = step;
+    }
+
+    /// <summary>
+    /// Updates every parameter from the current buffer set into the other one and, when observing, leaves each
+    /// parameter's measurements in <see cref="_measurements"/>.
+    /// </summary>
+    private void RunHostUpdate(float learningRate, long step, float gradientScale, bool observe, bool measureOldValues)
+    {
+        if (_updateChunks.Length > 1 && _updateParallelism.MaxDegreeOfParallelism > 1)
+        {
+            Parallel.For(0, _updateChunks.Length, _updateParallelism, k => UpdateChunk(k, learningRate, step, gradientScale, observe, measureOldValues));
+        }
+        else
+        {
+            for (var k = 0; k < _updateChunks.Length; k++)
+            {
+                UpdateChunk(k, learningRate, step, gradientScale, observe, measureOldValues);
+            }
+        }
+
+        if (!observe)
+        {
+            return;
+        }
+
+        for (var k = 0; k < _updateChunks.Length; k++)
+        {
+            var parameter = _updateChunks[k].Parameter;
+            _measurements[parameter] = _updateChunks[k].Start == 0
+                ? _chunkMeasurements[k]
+                : ParameterUpdateStatistics.Combine(_measurements[parameter], _chunkMeasurements[k]);
+        }
+    }
+
+    private void UpdateChunk(int chunk, float learningRate, long step, float gradientScale, bool observe, bool measureOldValues)
+    {
+        var (index, start, length) = _updateChunks[chunk];
+        var stateCount = _stateSuffixes.Count;
+        var next = 1 - _current;
+        _chunkMeasurements[chunk] = _hostOptimizer!.Update(
+            _parameterArrays[_current][index],
+            _gradientArrays[index],
+            _stateArrays[_current].AsSpan(index * stateCount, stateCount),
+            _parameterArrays[next][index],
+            _stateArrays[next].AsSpan(index * stateCount, stateCount),
+            start,
+            length,
+            learningRate,
+            step,
+            gradientScale,
+            observe,
+            measureOldValues);
+    }
+
+    /// <summary>Splits the parameters into ranges of at most <see cref="UpdateChunkLength"/> elements, in parameter and element order.</summary>
+    private static (int Parameter, int Start, int Length)[] UpdateChunks(float[][] gradients)
+    {
+        var chunks = new List<(int, int, int)>();
+        for (var i = 0; i < gradients.Length; i++)
+        {
+            var length = gradients[i].Length;
+            var start = 0;
+            do
+            {
+                var take = Math.Min(UpdateChunkLength, length - start);
+                chunks.Add((i, start, take));
+                start += take;
+            }
+            while (start < length);
+        }
+
+        return [.. chunks];
+    }
+
+    /// <summary>Returns the global L2 norm of the gradients, NaN when an element is not finite.</summary>
+    private double GradientNorm()
+    {
+        var squares = 0.0;
+        foreach (var gradient in _gradientArrays)
+        {
+            squares = AddSquares(squares, TensorStatisticsKernel.Compute(gradient));
+        }
+
+        return Math.Sqrt(squares);
+    }
+
     /// <inheritdoc/>
     public void SkipUpdate()
     {
@@ -464,6 +713,7 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
         }
 
         _hasGradients = false;
+        _pendingUpdate = false;
         Step++;
     }
 
@@ -588,6 +838,11 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
         _evalBindings[parity].BindOutput(_artifacts.Manifest.Loss.Output, _evalLossValue);
         BindStatistics(parity);
         _statisticsBindings[parity].BindOutput(GradientStatisticsGraph.OutputName, _statisticsValue);
+        if (_optimizerSession is null)
+        {
+            return;
+        }
+
         BindOptimizer(parity);
         var optimizer = _optimizerBindings[parity];
         var next = 1 - parity;

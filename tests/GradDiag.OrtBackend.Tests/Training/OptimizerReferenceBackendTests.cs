@@ -25,12 +25,13 @@ public sealed class OptimizerReferenceBackendTests : IDisposable
 
     public void Dispose() => directory.Dispose();
 
-    public static TheoryData<string> Cases()
+    public static TheoryData<string, OptimizerPath> Cases()
     {
-        var data = new TheoryData<string>();
+        var data = new TheoryData<string, OptimizerPath>();
         foreach (var element in Reference().RootElement.GetProperty("cases").EnumerateArray())
         {
-            data.Add(element.GetProperty("name").GetString()!);
+            data.Add(element.GetProperty("name").GetString()!, OptimizerPath.Host);
+            data.Add(element.GetProperty("name").GetString()!, OptimizerPath.Graph);
         }
 
         return data;
@@ -38,7 +39,7 @@ public sealed class OptimizerReferenceBackendTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Backend_matches_torch_optim(string name)
+    public void Backend_matches_torch_optim(string name, OptimizerPath path)
     {
         using var reference = Reference();
         var root = reference.RootElement;
@@ -52,7 +53,7 @@ public sealed class OptimizerReferenceBackendTests : IDisposable
             output,
             new LossOptions { Kind = LossKind.Scalar },
             new TrainingArtifactOptions { Optimizer = optimizer },
-            new OrtBackendOptions { ArtifactsDirectory = directory.File("artifacts"), LearningRate = settings.GetProperty("lr").GetDouble() });
+            new OrtBackendOptions { ArtifactsDirectory = directory.File("artifacts"), LearningRate = settings.GetProperty("lr").GetDouble(), OptimizerPath = path });
 
         var gradients = root.GetProperty("gradients").EnumerateArray().ToArray();
         var expected = testCase.GetProperty("parameters_after_step").EnumerateArray().ToArray();

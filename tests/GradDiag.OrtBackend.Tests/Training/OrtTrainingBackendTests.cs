@@ -90,10 +90,16 @@ public sealed class OrtTrainingBackendTests : IDisposable
         steps.Should().Be(10);
     }
 
-    [Fact]
-    public void Ordinary_step_reads_back_o_of_parameters()
+    [Theory]
+    [InlineData(OptimizerPath.Graph, 8, 28, "loss and global norm (4 bytes each), a 6-column float row and one update sum of squares per parameter")]
+    [InlineData(OptimizerPath.Host, 4, 24, "the loss and a 6-column float row per parameter; the host update measures itself")]
+    public void Ordinary_step_reads_back_o_of_parameters(OptimizerPath optimizerPath, int fixedBytes, int bytesPerParameter, string because)
     {
-        using var backend = BackendSetup.Digits(directory, "digits_mlp", BackendSetup.PlainSgd, o => o.StatisticsPath = GradientStatisticsPath.Graph);
+        using var backend = BackendSetup.Digits(directory, "digits_mlp", BackendSetup.PlainSgd, o =>
+        {
+            o.StatisticsPath = GradientStatisticsPath.Graph;
+            o.OptimizerPath = optimizerPath;
+        });
         using var monitor = new GradientMonitor(new GradDiagOptions { StatisticsInterval = 1, HistogramInterval = 50 }, backend: backend);
         monitor.TrainStep(DigitsData.Batch("digits_mlp", 0, 64));
 
@@ -106,7 +112,8 @@ public sealed class OrtTrainingBackendTests : IDisposable
             var read = backend.BytesCopiedToHost - before;
 
             result.Observed.Should().BeTrue();
-            read.Should().Be(8 + (28 * parameterCount), "loss and global norm (4 bytes each), a 6-column float row and one update sum of squares per parameter");
+            read.Should().Be(fixedBytes + (bytesPerParameter * parameterCount), because);
+            double.IsFinite(result.GlobalNorm).Should().BeTrue();
             read.Should().BeLessThan(4 * elementCount / 50);
         }
     }
@@ -176,8 +183,13 @@ public sealed class OrtTrainingBackendTests : IDisposable
     [Fact]
     public void Host_path_update_norms_match_model()
     {
-        using var graph = BackendSetup.Digits(directory, "digits_mlp", BackendSetup.PlainSgd, o => o.StatisticsPath = GradientStatisticsPath.Graph);
+        using var graph = BackendSetup.Digits(directory, "digits_mlp", BackendSetup.PlainSgd, o =>
+        {
+            o.StatisticsPath = GradientStatisticsPath.Graph;
+            o.OptimizerPath = OptimizerPath.Graph;
+        });
         using var host = new OrtTrainingBackend(new OrtBackendOptions { ArtifactsDirectory = directory.File("artifacts"), IntraOpThreads = 1, LearningRate = 0.1 });
+        host.UsesHostOptimizer.Should().BeTrue("the CPU provider updates on the host by default");
         var fromGraph = new GradientSnapshot(graph.Parameters);
         var fromHost = new GradientSnapshot(host.Parameters);
         for (var step = 0; step < 2; step++)
@@ -203,7 +215,7 @@ public sealed class OrtTrainingBackendTests : IDisposable
 
         foreach (var parameter in graph.Parameters)
         {
-            host.GetParameterValues(parameter.Name).Should().Equal(graph.GetParameterValues(parameter.Name), "the pruned optimizer model computes the same update");
+            host.GetParameterValues(parameter.Name).Should().Equal(graph.GetParameterValues(parameter.Name), "the host update evaluates the model's SGD operations in its order");
         }
     }
 
@@ -256,7 +268,7 @@ public sealed class OrtTrainingBackendTests : IDisposable
     public void Host_path_with_clipping_reads_norm()
     {
         var clipped = new OptimizerOptions { Kind = OptimizerKind.Sgd, MaxGradientNorm = 0.5 };
-        using var backend = BackendSetup.Digits(directory, "digits_mlp", clipped);
+        using var backend = BackendSetup.Digits(directory, "digits_mlp", clipped, o => o.OptimizerPath = OptimizerPath.Graph);
         var snapshot = new GradientSnapshot(backend.Parameters);
         backend.ComputeGradients(DigitsData.Batch("digits_mlp", 0, 64));
         backend.CaptureGradients(snapshot, includeHostValues: false);
@@ -267,6 +279,122 @@ public sealed class OrtTrainingBackendTests : IDisposable
 
         (backend.BytesCopiedToHost - before).Should().Be(4, "clipping computes the norm in the optimizer model, so the host path reads it");
         Relative(backend.LastGlobalNorm, captured).Should().BeLessThan(1e-5);
+    }
+
+    public static TheoryData<string> HostOptimizerSettings() => ["sgd-momentum", "adamw-clipped", "adam"];
+
+    [Theory]
+    [MemberData(nameof(HostOptimizerSettings))]
+    public void Host_optimizer_matches_optimizer_model(string name)
+    {
+        var optimizer = name switch
+        {
+            "sgd-momentum" => new OptimizerOptions { Kind = OptimizerKind.Sgd, Momentum = 0.9, Nesterov = true, WeightDecay = 1e-3 },
+            "adamw-clipped" => new OptimizerOptions { Kind = OptimizerKind.AdamW, WeightDecay = 0.01, MaxGradientNorm = 0.5 },
+            _ => new OptimizerOptions { Kind = OptimizerKind.Adam, WeightDecay = 1e-3 },
+        };
+        using var graph = BackendSetup.Digits(directory, "digits_mlp", optimizer, o =>
+        {
+            o.OptimizerPath = OptimizerPath.Graph;
+            o.LearningRate = 0.01;
+        });
+        using var host = new OrtTrainingBackend(new OrtBackendOptions { ArtifactsDirectory = directory.File("artifacts"), IntraOpThreads = 2, LearningRate = 0.01 });
+        var fromGraph = new GradientSnapshot(graph.Parameters);
+        var fromHost = new GradientSnapshot(host.Parameters);
+
+        // Observed, histogram-step, unobserved and skipped steps, in the order a monitor can mix them.
+        for (var step = 0; step < 6; step++)
+        {
+            var batch = DigitsData.Batch("digits_mlp", step * 64, 64);
+            var graphLoss = graph.ComputeGradients(batch);
+            var hostLoss = host.ComputeGradients(batch);
+            Math.Abs(hostLoss - graphLoss).Should().BeLessThan(1e-5, $"both start step {step} from nearly the same parameters");
+            var observed = step != 2;
+            if (observed)
+            {
+                graph.CaptureGradients(fromGraph, includeHostValues: step == 1);
+                host.CaptureGradients(fromHost, includeHostValues: step == 1);
+            }
+
+            if (step == 4)
+            {
+                graph.SkipUpdate();
+                host.SkipUpdate();
+                continue;
+            }
+
+            graph.ApplyUpdate(observed ? fromGraph : null);
+            host.ApplyUpdate(observed ? fromHost : null);
+            if (observed)
+            {
+                Relative(host.LastGlobalNorm, graph.LastGlobalNorm).Should().BeLessThan(1e-5, $"the global norm of step {step}");
+                for (var i = 0; i < graph.Parameters.Count; i++)
+                {
+                    Relative(fromHost.GetUpdateSumOfSquares(i), fromGraph.GetUpdateSumOfSquares(i)).Should().BeLessThan(1e-4, $"{graph.Parameters[i].Name} at step {step}");
+                }
+            }
+
+            foreach (var parameter in graph.Parameters)
+            {
+                var expected = graph.GetParameterValues(parameter.Name);
+                var actual = host.GetParameterValues(parameter.Name);
+                if (optimizer.Kind == OptimizerKind.Sgd)
+                {
+                    actual.Should().Equal(expected, $"{parameter.Name} after step {step}");
+                    continue;
+                }
+
+                for (var k = 0; k < expected.Length; k++)
+                {
+                    Math.Abs(actual[k] - expected[k]).Should().BeLessThan(1e-6f, $"element {k} of {parameter.Name} after step {step}");
+                }
+            }
+        }
+
+        host.UpdatesApplied.Should().Be(graph.UpdatesApplied).And.Be(5);
+    }
+
+    [Fact]
+    public void Host_optimizer_with_clipping_reads_nothing()
+    {
+        var clipped = new OptimizerOptions { Kind = OptimizerKind.Sgd, MaxGradientNorm = 0.1 };
+        using var backend = BackendSetup.Digits(directory, "digits_mlp", clipped);
+        var snapshot = new GradientSnapshot(backend.Parameters);
+        var before = backend.GetParameterValues("fc1.weight");
+        backend.ComputeGradients(DigitsData.Batch("digits_mlp", 0, 64));
+        backend.CaptureGradients(snapshot, includeHostValues: false);
+        var captured = Math.Sqrt(Enumerable.Range(0, backend.Parameters.Count).Sum(i => snapshot.TryGetDeviceStatistics(i, out var s, out _) ? s.SumOfSquares : double.NaN));
+        var read = backend.BytesCopiedToHost;
+
+        backend.ApplyUpdate(snapshot);
+
+        (backend.BytesCopiedToHost - read).Should().Be(0);
+        Relative(backend.LastGlobalNorm, captured).Should().BeLessThan(1e-6);
+        captured.Should().BeGreaterThan(0.1, "the gradient is clipped");
+        var updateNorm = Math.Sqrt(Enumerable.Range(0, backend.Parameters.Count).Sum(snapshot.GetUpdateSumOfSquares));
+        Relative(updateNorm, 0.1 * 0.1).Should().BeLessThan(1e-5, "SGD moves the clipped gradient, of norm 0.1, by lr 0.1");
+        backend.GetParameterValues("fc1.weight").Should().NotEqual(before);
+    }
+
+    [Fact]
+    public void Unknown_manifest_optimizer_is_rejected()
+    {
+        BackendSetup.Digits(directory, "digits_mlp", BackendSetup.PlainSgd).Dispose();
+        var manifest = directory.File("artifacts/manifest.json");
+        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("\"kind\": \"sgd\"", "\"kind\": \"lion\"", StringComparison.Ordinal));
+
+        var act = () => new OrtTrainingBackend(new OrtBackendOptions { ArtifactsDirectory = directory.File("artifacts") });
+
+        act.Should().Throw<GradDiag.OrtBackend.Artifacts.ArtifactException>().WithMessage("*unknown optimizer 'lion'*sgd, adam or adamw*");
+    }
+
+    [Fact]
+    public void Host_optimizer_needs_cpu()
+    {
+        var options = new OrtBackendOptions { ArtifactsDirectory = directory.Path, ExecutionProvider = OrtExecutionProvider.Cuda, OptimizerPath = OptimizerPath.Host };
+
+        options.Validate().Should().ContainSingle().Which.Should().Contain("OptimizerPath is Host").And.Contain("ExecutionProvider Cpu");
+        new OrtBackendOptions { ArtifactsDirectory = directory.Path, OptimizerPath = (OptimizerPath)7 }.Validate().Should().ContainSingle().Which.Should().Contain("OptimizerPath is 7");
     }
 
     [Fact]

@@ -1,0 +1,484 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace GradDiag.OrtBackend.Optimizers;
+
+/// <summary>
+/// Applies the optimizer model's update to host arrays, one range of one parameter at a time, in one vectorised
+/// pass that can also measure the gradient, the values before and after, and the update.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The update evaluates the float32 operations that <see cref="UpdateRule"/> emits, in the same order and without
+/// fused multiply-adds, so SGD's new values equal the optimizer model's on the CPU bit for bit. Adam's also use the
+/// same bias-correction scalars, computed with <see cref="MathF.Pow"/>.
+/// </para>
+/// <para>
+/// An observed pass reads each gradient, value and state element once, which is the point of doing the update
+/// here: on the CPU the pass is bound by memory bandwidth, so the measurements cost little beyond the update
+/// itself. Sums are kept in float32 lanes over blocks of 32 vectors and added into float64 between blocks. A block
+/// is computed again in float64 when a float32 sum is not finite (NaN, ±Infinity or overflow) or so small that
+/// squares below float32's normal range could matter: for the gradient the rule of
+/// <see cref="TensorStatisticsKernel"/>, for the update a largest |Δ| that is nonzero and below 2^-50, and for the
+/// values a block sum of squares below 2^-60. So each block's sums are within 33 × 2^-24 relative of their exact
+/// values (the kernel's bound), and non-finite elements never reach them.
+/// </para>
+/// </remarks>
+internal sealed class HostOptimizer
+{
+    private const int VectorsPerBlock = 32;
+    private const float SmallBlockMax = 8.8817842e-16f;
+    private const float TinyBlockSquares = 8.6736174e-19f;
+
+    private readonly OptimizerOptions _options;
+
+    /// <summary>Creates the optimizer for validated hyperparameters.</summary>
+    /// <exception cref="ArgumentException">A hyperparameter is out of range.</exception>
+    public HostOptimizer(OptimizerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+    }
+
+    /// <summary>Gets the hyperparameters.</summary>
+    public OptimizerOptions Options => _options;
+
+    /// <summary>Gets the number of state arrays per parameter: 0 for plain SGD, 1 for SGD with momentum, 2 for Adam and AdamW.</summary>
+    public int StateCount => _options.Kind == OptimizerKind.Sgd ? (_options.Momentum > 0 ? 1 : 0) : 2;
+
+    /// <summary>
+    /// Returns the factor of PyTorch's clip_grad_norm_ for a global norm, min(1, max_norm / (norm + 1e-6)) in
+    /// float32, or 1 without clipping. A NaN norm gives NaN, as in the optimizer model.
+    /// </summary>
+    public float ClippingFactor(double globalNorm)
+    {
+        if (_options.MaxGradientNorm is not { } maxNorm)
+        {
+            return 1f;
+        }
+
+        float factor = (float)maxNorm / ((float)globalNorm + 1e-6f);
+        return float.IsNaN(factor) ? float.NaN : MathF.Min(factor, 1f);
+    }
+
+    /// <summary>
+    /// Writes one range of a parameter's new value and state: <paramref name="newValue"/> and <paramref name="newState"/>
+    /// from <paramref name="value"/>, <paramref name="gradient"/> × <paramref name="gradientScale"/> and <paramref name="state"/>.
+    /// With <paramref name="observe"/> the same pass measures the range's gradient, values and update.
+    /// </summary>
+    /// <param name="value">The current values.</param>
+    /// <param name="gradient">The gradient, unscaled.</param>
+    /// <param name="state">The current state arrays, <see cref="StateCount"/> of them, in the optimizer model's order.</param>
+    /// <param name="newValue">Receives the new values. It must be another array than <paramref name="value"/>.</param>
+    /// <param name="newState">Receives the new state, in the same order.</param>
+    /// <param name="start">The first element of the range.</param>
+    /// <param name="length">The number of elements of the range.</param>
+    /// <param name="learningRate">The learning rate of this update.</param>
+    /// <param name="step">The 1-based number of the update, for Adam's bias correction.</param>
+    /// <param name="gradientScale">The clipping factor, 1 without clipping.</param>
+    /// <param name="observe">Whether to measure. Without it the result is the default value.</param>
+    /// <param name="measureOldValues">Whether to measure the values before the update as well.</param>
+    /// <returns>The measurements, or the default value when <paramref name="observe"/> is false.</returns>
+    public ParameterUpdateStatistics Update(
+        float[] value,
+        float[] gradient,
+        ReadOnlySpan<float[]> state,
+        float[] newValue,
+        ReadOnlySpan<float[]> newState,
+        int start,
+        int length,
+        float learningRate,
+        long step,
+        float gradientScale,
+        bool observe,
+        bool measureOldValues)
+    {
+        if (gradient.Length != value.Length || newValue.Length != value.Length || state.Length != StateCount || newState.Length != StateCount)
+        {
+            throw new ArgumentException($"The update needs equal lengths and {StateCount} state arrays; found value {value.Length}, gradient {gradient.Length}, new value {newValue.Length}, state {state.Length} and {newState.Length}.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(start, value.Length - length);
+        var range = new Range(value, gradient, newValue, start, length);
+
+        float weightDecay = (float)_options.WeightDecay;
+        switch (_options.Kind)
+        {
+            case OptimizerKind.Sgd when _options.Momentum > 0:
+                var momentum = new SgdMomentum(state[0], newState[0], (float)_options.Momentum, _options.Nesterov, learningRate, weightDecay);
+                return Run(momentum, range, gradientScale, observe, measureOldValues);
+            case OptimizerKind.Sgd:
+                return Run(new Sgd(learningRate, weightDecay), range, gradientScale, observe, measureOldValues);
+            default:
+                var adam = new Adam(state, newState, _options, learningRate, step);
+                return Run(adam, range, gradientScale, observe, measureOldValues);
+        }
+    }
+
+    private static ParameterUpdateStatistics Run<TRule>(in TRule rule, in Range range, float scale, bool observe, bool measureOld)
+        where TRule : struct, IRule
+    {
+        if (!observe)
+        {
+            Plain(rule, range, scale);
+            return default;
+        }
+
+        return Observed(rule, range, scale, measureOld);
+    }
+
+    private static void Plain<TRule>(in TRule rule, in Range range, float scale)
+        where TRule : struct, IRule
+    {
+        float[] gradient = range.Gradient;
+        float[] value = range.Value;
+        float[] newValue = range.NewValue;
+        ref float g0 = ref MemoryMarshal.GetArrayDataReference(gradient);
+        ref float p0 = ref MemoryMarshal.GetArrayDataReference(value);
+        ref float n0 = ref MemoryMarshal.GetArrayDataReference(newValue);
+        int width = Vector<float>.Count;
+        int end = range.Start + range.Length;
+        int vectorEnd = end - (range.Length % width);
+        bool scaled = scale != 1f;
+        for (int i = range.Start; i < vectorEnd; i += width)
+        {
+            Vector<float> g = Vector.LoadUnsafe(ref g0, (nuint)i);
+            Vector<float> p = Vector.LoadUnsafe(ref p0, (nuint)i);
+            rule.Apply(scaled ? g * scale : g, p, i).StoreUnsafe(ref n0, (nuint)i);
+        }
+
+        for (int i = vectorEnd; i < end; i++)
+        {
+            newValue[i] = rule.Apply(scaled ? gradient[i] * scale : gradient[i], value[i], i);
+        }
+    }
+
+    private static ParameterUpdateStatistics Observed<TRule>(in TRule rule, in Range range, float scale, bool measureOld)
+        where TRule : struct, IRule
+    {
+        float[] gradient = range.Gradient;
+        float[] value = range.Value;
+        float[] newValue = range.NewValue;
+        ref float g0 = ref MemoryMarshal.GetArrayDataReference(gradient);
+        ref float p0 = ref MemoryMarshal.GetArrayDataReference(value);
+        ref float n0 = ref MemoryMarshal.GetArrayDataReference(newValue);
+        int width = Vector<float>.Count;
+        int blockLength = VectorsPerBlock * width;
+        int end = range.Start + range.Length;
+        int vectorEnd = end - (range.Length % width);
+        bool scaled = scale != 1f;
+        var lanes = default(LaneTotals);
+        var exact = default(ExactTotals);
+        for (int blockStart = range.Start; blockStart < vectorEnd; blockStart += blockLength)
+        {
+            int blockEnd = Math.Min(vectorEnd, blockStart + blockLength);
+            Vector<float> gradientSquares = Vector<float>.Zero, gradientSum = Vector<float>.Zero, gradientMax = Vector<float>.Zero;
+            Vector<float> newSquares = Vector<float>.Zero, updateSquares = Vector<float>.Zero, updateMax = Vector<float>.Zero;
+            Vector<float> oldSquares = Vector<float>.Zero;
+            Vector<int> zeros = Vector<int>.Zero;
+            for (int i = blockStart; i < blockEnd; i += width)
+            {
+                Vector<float> g = Vector.LoadUnsafe(ref g0, (nuint)i);
+                Vector<float> p = Vector.LoadUnsafe(ref p0, (nuint)i);
+                Vector<float> n = rule.Apply(scaled ? g * scale : g, p, i);
+                n.StoreUnsafe(ref n0, (nuint)i);
+
+                gradientSquares = Vector.FusedMultiplyAdd(g, g, gradientSquares);
+                gradientSum += g;
+                gradientMax = Vector.MaxNative(gradientMax, Vector.Abs(g));
+
+                // A mask lane is -1 as an integer, so subtracting it counts the lane.
+                zeros -= Vector.Equals(g, Vector<float>.Zero);
+                newSquares = Vector.FusedMultiplyAdd(n, n, newSquares);
+                Vector<float> difference = n - p;
+                updateSquares = Vector.FusedMultiplyAdd(difference, difference, updateSquares);
+                updateMax = Vector.MaxNative(updateMax, Vector.Abs(difference));
+                if (measureOld)
+                {
+                    oldSquares = Vector.FusedMultiplyAdd(p, p, oldSquares);
+                }
+            }
+
+            int count = blockEnd - blockStart;
+            if (IsExact(gradientSquares, gradientMax))
+            {
+                lanes.GradientSquares += Widen(gradientSquares);
+                lanes.GradientSum += Widen(gradientSum);
+                lanes.GradientMax = Vector.MaxNative(lanes.GradientMax, gradientMax);
+                lanes.Zeros += zeros;
+            }
+            else
+            {
+                exact.Add(TensorStatisticsKernel.Compute(gradient.AsSpan(blockStart, count)));
+            }
+
+            if (IsExact(updateSquares, updateMax))
+            {
+                lanes.UpdateSquares += Widen(updateSquares);
+            }
+            else
+            {
+                exact.UpdateSquares += SquaredDifferences(newValue.AsSpan(blockStart, count), value.AsSpan(blockStart, count));
+            }
+
+            if (IsLargeEnough(newSquares))
+            {
+                lanes.NewSquares += Widen(newSquares);
+            }
+            else
+            {
+                exact.NewSquares += FiniteSquares(newValue.AsSpan(blockStart, count));
+            }
+
+            if (measureOld)
+            {
+                if (IsLargeEnough(oldSquares))
+                {
+                    lanes.OldSquares += Widen(oldSquares);
+                }
+                else
+                {
+                    exact.OldSquares += FiniteSquares(value.AsSpan(blockStart, count));
+                }
+            }
+        }
+
+        for (int i = vectorEnd; i < end; i++)
+        {
+            newValue[i] = rule.Apply(scaled ? gradient[i] * scale : gradient[i], value[i], i);
+        }
+
+        if (vectorEnd < end)
+        {
+            int tail = end - vectorEnd;
+            exact.Add(TensorStatisticsKernel.Compute(gradient.AsSpan(vectorEnd, tail)));
+            exact.UpdateSquares += SquaredDifferences(newValue.AsSpan(vectorEnd, tail), value.AsSpan(vectorEnd, tail));
+            exact.NewSquares += FiniteSquares(newValue.AsSpan(vectorEnd, tail));
+            exact.OldSquares += measureOld ? FiniteSquares(value.AsSpan(vectorEnd, tail)) : 0;
+        }
+
+        float laneMax = 0;
+        for (int lane = 0; lane < width; lane++)
+        {
+            laneMax = Math.Max(laneMax, lanes.GradientMax[lane]);
+        }
+
+        var statistics = new TensorStatistics(
+            range.Length,
+            Vector.Sum(lanes.GradientSquares) + exact.GradientSquares,
+            Vector.Sum(lanes.GradientSum) + exact.GradientSum,
+            Math.Max(laneMax, exact.GradientMax),
+            exact.NonFinite,
+            Vector.Sum(lanes.Zeros) + exact.Zeros);
+        return new ParameterUpdateStatistics(
+            statistics,
+            measureOld ? Vector.Sum(lanes.OldSquares) + exact.OldSquares : double.NaN,
+            Vector.Sum(lanes.NewSquares) + exact.NewSquares,
+            Vector.Sum(lanes.UpdateSquares) + exact.UpdateSquares);
+    }
+
+    /// <summary>Returns whether float32 block sums can be kept: finite, and the largest |x| zero or at least 2^-50.</summary>
+    private static bool IsExact(Vector<float> squares, Vector<float> max) =>
+        Vector.LessThanAll(squares, new Vector<float>(float.PositiveInfinity)) &&
+        (!Vector.LessThanAll(max, new Vector<float>(SmallBlockMax)) || Vector.EqualsAll(max, Vector<float>.Zero));
+
+    /// <summary>Returns whether a float32 block sum of squares can be kept: finite, and some lane at least 2^-60.</summary>
+    private static bool IsLargeEnough(Vector<float> squares) =>
+        Vector.LessThanAll(squares, new Vector<float>(float.PositiveInfinity)) &&
+        !Vector.LessThanAll(squares, new Vector<float>(TinyBlockSquares));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<double> Widen(Vector<float> lanes)
+    {
+        Vector.Widen(lanes, out Vector<double> lower, out Vector<double> upper);
+        return lower + upper;
+    }
+
+    private static double FiniteSquares(ReadOnlySpan<float> values)
+    {
+        double total = 0;
+        foreach (float value in values)
+        {
+            double x = float.IsFinite(value) ? value : 0;
+            total += x * x;
+        }
+
+        return total;
+    }
+
+    private static double SquaredDifferences(ReadOnlySpan<float> after, ReadOnlySpan<float> before)
+    {
+        double total = 0;
+        for (int i = 0; i < after.Length; i++)
+        {
+            double difference = after[i] - before[i];
+            total += difference * difference;
+        }
+
+        return total;
+    }
+
+    /// <summary>The arrays of one parameter and the range of elements a pass covers.</summary>
+    private readonly record struct Range(float[] Value, float[] Gradient, float[] NewValue, int Start, int Length);
+
+    /// <summary>One update rule, applied to a vector of elements starting at an index or to one element.</summary>
+    private interface IRule
+    {
+        /// <summary>Returns the new values and writes the new state of the elements from <paramref name="index"/>.</summary>
+        Vector<float> Apply(Vector<float> gradient, Vector<float> value, int index);
+
+        /// <summary>Returns the new value and writes the new state of one element.</summary>
+        float Apply(float gradient, float value, int index);
+    }
+
+    /// <summary>d = g + wd·w; w − lr·d.</summary>
+    private readonly struct Sgd(float learningRate, float weightDecay) : IRule
+    {
+        public Vector<float> Apply(Vector<float> gradient, Vector<float> value, int index)
+        {
+            Vector<float> direction = weightDecay != 0 ? gradient + (value * weightDecay) : gradient;
+            return value - (direction * learningRate);
+        }
+
+        public float Apply(float gradient, float value, int index)
+        {
+            float direction = weightDecay != 0 ? gradient + (value * weightDecay) : gradient;
+            return value - (direction * learningRate);
+        }
+    }
+
+    /// <summary>d = g + wd·w; buf = μ·buf + d; d = d + μ·buf (Nesterov) or buf; w − lr·d.</summary>
+    private readonly struct SgdMomentum(float[] buffer, float[] newBuffer, float momentum, bool nesterov, float learningRate, float weightDecay) : IRule
+    {
+        public Vector<float> Apply(Vector<float> gradient, Vector<float> value, int index)
+        {
+            Vector<float> direction = weightDecay != 0 ? gradient + (value * weightDecay) : gradient;
+            Vector<float> updated = (Vector.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(buffer), (nuint)index) * momentum) + direction;
+            updated.StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(newBuffer), (nuint)index);
+            direction = nesterov ? direction + (updated * momentum) : updated;
+            return value - (direction * learningRate);
+        }
+
+        public float Apply(float gradient, float value, int index)
+        {
+            float direction = weightDecay != 0 ? gradient + (value * weightDecay) : gradient;
+            float updated = (buffer[index] * momentum) + direction;
+            newBuffer[index] = updated;
+            direction = nesterov ? direction + (updated * momentum) : updated;
+            return value - (direction * learningRate);
+        }
+    }
+
+    /// <summary>
+    /// Adam and AdamW as <see cref="UpdateRule"/> emits them: m = β1·m + (1−β1)·g, v = β2·v + (1−β2)·g²,
+    /// w − (m / (√v / √(1−β2^t) + ε))·(lr / (1−β1^t)), with L2 decay in g (Adam) or w·(1 − lr·wd) (AdamW).
+    /// </summary>
+    private readonly struct Adam : IRule
+    {
+        private readonly float[] _firstMoment;
+        private readonly float[] _secondMoment;
+        private readonly float[] _newFirstMoment;
+        private readonly float[] _newSecondMoment;
+        private readonly float _beta1;
+        private readonly float _oneMinusBeta1;
+        private readonly float _beta2;
+        private readonly float _oneMinusBeta2;
+        private readonly float _epsilon;
+        private readonly float _stepSize;
+        private readonly float _rootCorrection2;
+        private readonly float _gradientDecay;
+        private readonly float _weightFactor;
+        private readonly bool _scalesWeights;
+
+        public Adam(ReadOnlySpan<float[]> state, ReadOnlySpan<float[]> newState, OptimizerOptions options, float learningRate, long step)
+        {
+            _firstMoment = state[0];
+            _secondMoment = state[1];
+            _newFirstMoment = newState[0];
+            _newSecondMoment = newState[1];
+            _beta1 = (float)options.Beta1;
+            _oneMinusBeta1 = (float)(1 - options.Beta1);
+            _beta2 = (float)options.Beta2;
+            _oneMinusBeta2 = (float)(1 - options.Beta2);
+            _epsilon = (float)options.Epsilon;
+            float t = step;
+            _stepSize = learningRate / (1f - MathF.Pow(_beta1, t));
+            _rootCorrection2 = MathF.Sqrt(1f - MathF.Pow(_beta2, t));
+            bool decoupled = options.Kind == OptimizerKind.AdamW;
+            _gradientDecay = decoupled ? 0 : (float)options.WeightDecay;
+            _scalesWeights = decoupled && options.WeightDecay != 0;
+            _weightFactor = 1f - (learningRate * (float)options.WeightDecay);
+        }
+
+        public Vector<float> Apply(Vector<float> gradient, Vector<float> value, int index)
+        {
+            if (_gradientDecay != 0)
+            {
+                gradient += value * _gradientDecay;
+            }
+
+            Vector<float> weights = _scalesWeights ? value * _weightFactor : value;
+            nuint at = (nuint)index;
+            Vector<float> first = (Vector.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(_firstMoment), at) * _beta1) + (gradient * _oneMinusBeta1);
+            Vector<float> second = (Vector.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(_secondMoment), at) * _beta2) + (gradient * gradient * _oneMinusBeta2);
+            first.StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(_newFirstMoment), at);
+            second.StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(_newSecondMoment), at);
+            Vector<float> denominator = (Vector.SquareRoot(second) / _rootCorrection2) + new Vector<float>(_epsilon);
+            return weights - (first / denominator * _stepSize);
+        }
+
+        public float Apply(float gradient, float value, int index)
+        {
+            if (_gradientDecay != 0)
+            {
+                gradient += value * _gradientDecay;
+            }
+
+            float weights = _scalesWeights ? value * _weightFactor : value;
+            float first = (_firstMoment[index] * _beta1) + (gradient * _oneMinusBeta1);
+            float second = (_secondMoment[index] * _beta2) + (gradient * gradient * _oneMinusBeta2);
+            _newFirstMoment[index] = first;
+            _newSecondMoment[index] = second;
+            float denominator = (MathF.Sqrt(second) / _rootCorrection2) + _epsilon;
+            return weights - (first / denominator * _stepSize);
+        }
+    }
+
+    /// <summary>The float64 lane totals of the blocks kept in float32.</summary>
+    private struct LaneTotals
+    {
+        public Vector<double> GradientSquares;
+        public Vector<double> GradientSum;
+        public Vector<float> GradientMax;
+        public Vector<int> Zeros;
+        public Vector<double> OldSquares;
+        public Vector<double> NewSquares;
+        public Vector<double> UpdateSquares;
+    }
+
+    /// <summary>The float64 totals of the blocks computed again, and of the elements after the last whole vector.</summary>
+    private struct ExactTotals
+    {
+        public double GradientSquares;
+        public double GradientSum;
+        public double GradientMax;
+        public long NonFinite;
+        public long Zeros;
+        public double OldSquares;
+        public double NewSquares;
+        public double UpdateSquares;
+
+        public void Add(in TensorStatistics statistics)
+        {
+            GradientSquares += statistics.SumOfSquares;
+            GradientSum += statistics.Sum;
+            GradientMax = Math.Max(GradientMax, statistics.MaxAbs);
+            NonFinite += statistics.NonFiniteCount;
+            Zeros += statistics.ZeroCount;
+        }
+    }
+}
