@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 
 namespace GradDiag;
@@ -36,7 +37,7 @@ public static class MagnitudeHistogram
 
     // The magnitudes are buffered in chunks of this many elements, whose log10 values are then taken with
     // vector instructions.
-    private const int ChunkLength = 256;
+    private const int ChunkLength = 2048;
 
     // A float's magnitude bits shifted right by CellShift select its cell (exponent and top 5 mantissa bits). A
     // cell spans at most a factor 1 + 1/32 and a bin a factor of about 3.16, so no cell contains two edges.
@@ -184,7 +185,7 @@ public static class MagnitudeHistogram
             Max = -double.MaxValue;
         }
 
-        /// <summary>Adds the clamped log10 of <paramref name="magnitudes"/>, overwriting them with those logarithms.</summary>
+        /// <summary>Adds the clamped log10 of <paramref name="magnitudes"/>, overwriting them with the unclamped logarithms.</summary>
         public void Add(Span<float> magnitudes)
         {
             if (magnitudes.IsEmpty)
@@ -192,14 +193,62 @@ public static class MagnitudeHistogram
                 return;
             }
 
+            // One pass after the logarithms clamps them and adds them up, where six library calls each read the chunk.
             TensorPrimitives.Log10(magnitudes, magnitudes);
-            TensorPrimitives.Max(magnitudes, (float)MinLog10, magnitudes);
-            TensorPrimitives.Min(magnitudes, (float)MaxLog10, magnitudes);
-            Min = Math.Min(Min, TensorPrimitives.Min<float>(magnitudes));
-            Max = Math.Max(Max, TensorPrimitives.Max<float>(magnitudes));
+            var low = new Vector<float>((float)MinLog10);
+            var high = new Vector<float>((float)MaxLog10);
+            Vector<float> min = high, max = low;
+            Vector<double> sums = Vector<double>.Zero, squareSums = Vector<double>.Zero;
+            int i = 0;
+            int vectorEnd = magnitudes.Length - (magnitudes.Length % Vector<float>.Count);
+            while (i < vectorEnd)
+            {
+                // Each lane adds at most 32 float32 terms before the partial sums move to float64.
+                int blockEnd = Math.Min(vectorEnd, i + (32 * Vector<float>.Count));
+                Vector<float> sum = Vector<float>.Zero, squares = Vector<float>.Zero;
+                for (; i < blockEnd; i += Vector<float>.Count)
+                {
+                    Vector<float> log10 = Vector.MinNative(Vector.MaxNative(new Vector<float>(magnitudes[i..]), low), high);
+                    sum += log10;
+                    squares = Vector.FusedMultiplyAdd(log10, log10, squares);
+                    min = Vector.MinNative(min, log10);
+                    max = Vector.MaxNative(max, log10);
+                }
+
+                sums += Widen(sum);
+                squareSums += Widen(squares);
+            }
+
+            float smallest = (float)MaxLog10;
+            float largest = (float)MinLog10;
+            for (int lane = 0; lane < Vector<float>.Count; lane++)
+            {
+                smallest = Math.Min(smallest, min[lane]);
+                largest = Math.Max(largest, max[lane]);
+            }
+
+            double total = Vector.Sum(sums);
+            double totalSquares = Vector.Sum(squareSums);
+            for (; i < magnitudes.Length; i++)
+            {
+                float log10 = Math.Clamp(magnitudes[i], (float)MinLog10, (float)MaxLog10);
+                total += log10;
+                totalSquares += (double)log10 * log10;
+                smallest = Math.Min(smallest, log10);
+                largest = Math.Max(largest, log10);
+            }
+
+            Min = Math.Min(Min, smallest);
+            Max = Math.Max(Max, largest);
             Count += magnitudes.Length;
-            Sum += TensorPrimitives.Sum<float>(magnitudes);
-            SumOfSquares += TensorPrimitives.SumOfSquares<float>(magnitudes);
+            Sum += total;
+            SumOfSquares += totalSquares;
+        }
+
+        private static Vector<double> Widen(Vector<float> lanes)
+        {
+            Vector.Widen(lanes, out Vector<double> lower, out Vector<double> upper);
+            return lower + upper;
         }
     }
 }

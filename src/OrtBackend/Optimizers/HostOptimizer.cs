@@ -1,6 +1,8 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace GradDiag.OrtBackend.Optimizers;
 
@@ -46,7 +48,18 @@ internal sealed class HostOptimizer
     public OptimizerOptions Options => _options;
 
     /// <summary>Gets the number of state arrays per parameter: 0 for plain SGD, 1 for SGD with momentum, 2 for Adam and AdamW.</summary>
-    public int StateCount => _options.Kind == OptimizerKind.Sgd ? (_options.Momentum > 0 ? 1 : 0) : 2;
+    public int StateCount
+    {
+        get
+        {
+            if (_options.Kind != OptimizerKind.Sgd)
+            {
+                return 2;
+            }
+
+            return _options.Momentum > 0 ? 1 : 0;
+        }
+    }
 
     /// <summary>
     /// Returns the factor of PyTorch's clip_grad_norm_ for a global norm, min(1, max_norm / (norm + 1e-6)) in
@@ -97,7 +110,7 @@ internal sealed class HostOptimizer
     {
         if (gradient.Length != value.Length || newValue.Length != value.Length || state.Length != StateCount || newState.Length != StateCount)
         {
-            throw new ArgumentException($"The update needs equal lengths and {StateCount} state arrays; found value {value.Length}, gradient {gradient.Length}, new value {newValue.Length}, state {state.Length} and {newState.Length}.");
+            throw new ArgumentException($"The update needs equal lengths and {StateCount} state arrays. Found value {value.Length}, gradient {gradient.Length}, new value {newValue.Length}, state {state.Length} and {newState.Length}.");
         }
 
         ArgumentOutOfRangeException.ThrowIfNegative(start);
@@ -105,33 +118,33 @@ internal sealed class HostOptimizer
         ArgumentOutOfRangeException.ThrowIfGreaterThan(start, value.Length - length);
         var range = new Range(value, gradient, newValue, start, length);
 
+        // Every setting that selects an operation becomes a type argument, so each loop is compiled without branches.
         float weightDecay = (float)_options.WeightDecay;
+        bool decays = _options.WeightDecay != 0;
+        var pass = new Pass(range, gradientScale, observe, measureOldValues);
         switch (_options.Kind)
         {
             case OptimizerKind.Sgd when _options.Momentum > 0:
-                var momentum = new SgdMomentum(state[0], newState[0], (float)_options.Momentum, _options.Nesterov, learningRate, weightDecay);
-                return Run(momentum, range, gradientScale, observe, measureOldValues);
+                float momentum = (float)_options.Momentum;
+                return (decays, _options.Nesterov) switch
+                {
+                    (false, false) => pass.Run(new SgdMomentum<Unset, Unset>(state[0], newState[0], momentum, learningRate, weightDecay)),
+                    (false, true) => pass.Run(new SgdMomentum<Unset, Set>(state[0], newState[0], momentum, learningRate, weightDecay)),
+                    (true, false) => pass.Run(new SgdMomentum<Set, Unset>(state[0], newState[0], momentum, learningRate, weightDecay)),
+                    _ => pass.Run(new SgdMomentum<Set, Set>(state[0], newState[0], momentum, learningRate, weightDecay)),
+                };
             case OptimizerKind.Sgd:
-                return Run(new Sgd(learningRate, weightDecay), range, gradientScale, observe, measureOldValues);
+                return decays ? pass.Run(new Sgd<Set>(learningRate, weightDecay)) : pass.Run(new Sgd<Unset>(learningRate, weightDecay));
+            case OptimizerKind.Adam when decays:
+                return pass.Run(new Adam<Set, Unset>(state, newState, _options, learningRate, step));
+            case OptimizerKind.AdamW when decays:
+                return pass.Run(new Adam<Unset, Set>(state, newState, _options, learningRate, step));
             default:
-                var adam = new Adam(state, newState, _options, learningRate, step);
-                return Run(adam, range, gradientScale, observe, measureOldValues);
+                return pass.Run(new Adam<Unset, Unset>(state, newState, _options, learningRate, step));
         }
     }
 
-    private static ParameterUpdateStatistics Run<TRule>(in TRule rule, in Range range, float scale, bool observe, bool measureOld)
-        where TRule : struct, IRule
-    {
-        if (!observe)
-        {
-            Plain(rule, range, scale);
-            return default;
-        }
-
-        return Observed(rule, range, scale, measureOld);
-    }
-
-    private static void Plain<TRule>(in TRule rule, in Range range, float scale)
+    private static void Plain<TRule>(in TRule rule, in Range range)
         where TRule : struct, IRule
     {
         float[] gradient = range.Gradient;
@@ -143,23 +156,24 @@ internal sealed class HostOptimizer
         int width = Vector<float>.Count;
         int end = range.Start + range.Length;
         int vectorEnd = end - (range.Length % width);
-        bool scaled = scale != 1f;
         for (int i = range.Start; i < vectorEnd; i += width)
         {
             Vector<float> g = Vector.LoadUnsafe(ref g0, (nuint)i);
             Vector<float> p = Vector.LoadUnsafe(ref p0, (nuint)i);
-            rule.Apply(scaled ? g * scale : g, p, i).StoreUnsafe(ref n0, (nuint)i);
+            rule.Apply(g, p, i).StoreUnsafe(ref n0, (nuint)i);
         }
 
         for (int i = vectorEnd; i < end; i++)
         {
-            newValue[i] = rule.Apply(scaled ? gradient[i] * scale : gradient[i], value[i], i);
+            newValue[i] = rule.Apply(gradient[i], value[i], i);
         }
     }
 
-    private static ParameterUpdateStatistics Observed<TRule>(in TRule rule, in Range range, float scale, bool measureOld)
+    private static ParameterUpdateStatistics Observed<TRule, TMeasureOld>(in TRule rule, in Range range)
         where TRule : struct, IRule
+        where TMeasureOld : struct, IFlag
     {
+        bool measureOld = TMeasureOld.IsSet;
         float[] gradient = range.Gradient;
         float[] value = range.Value;
         float[] newValue = range.NewValue;
@@ -170,39 +184,13 @@ internal sealed class HostOptimizer
         int blockLength = VectorsPerBlock * width;
         int end = range.Start + range.Length;
         int vectorEnd = end - (range.Length % width);
-        bool scaled = scale != 1f;
         var lanes = default(LaneTotals);
         var exact = default(ExactTotals);
         for (int blockStart = range.Start; blockStart < vectorEnd; blockStart += blockLength)
         {
             int blockEnd = Math.Min(vectorEnd, blockStart + blockLength);
-            Vector<float> gradientSquares = Vector<float>.Zero, gradientSum = Vector<float>.Zero, gradientMax = Vector<float>.Zero;
-            Vector<float> newSquares = Vector<float>.Zero, updateSquares = Vector<float>.Zero, updateMax = Vector<float>.Zero;
-            Vector<float> oldSquares = Vector<float>.Zero;
-            Vector<int> zeros = Vector<int>.Zero;
-            for (int i = blockStart; i < blockEnd; i += width)
-            {
-                Vector<float> g = Vector.LoadUnsafe(ref g0, (nuint)i);
-                Vector<float> p = Vector.LoadUnsafe(ref p0, (nuint)i);
-                Vector<float> n = rule.Apply(scaled ? g * scale : g, p, i);
-                n.StoreUnsafe(ref n0, (nuint)i);
-
-                gradientSquares = Vector.FusedMultiplyAdd(g, g, gradientSquares);
-                gradientSum += g;
-                gradientMax = Vector.MaxNative(gradientMax, Vector.Abs(g));
-
-                // A mask lane is -1 as an integer, so subtracting it counts the lane.
-                zeros -= Vector.Equals(g, Vector<float>.Zero);
-                newSquares = Vector.FusedMultiplyAdd(n, n, newSquares);
-                Vector<float> difference = n - p;
-                updateSquares = Vector.FusedMultiplyAdd(difference, difference, updateSquares);
-                updateMax = Vector.MaxNative(updateMax, Vector.Abs(difference));
-                if (measureOld)
-                {
-                    oldSquares = Vector.FusedMultiplyAdd(p, p, oldSquares);
-                }
-            }
-
+            var (gradientSquares, gradientSum, gradientMax, zeros, newSquares, updateSquares, updateMax, oldSquares) =
+                UpdateBlock<TRule, TMeasureOld>(rule, ref g0, ref p0, ref n0, blockStart, blockEnd);
             int count = blockEnd - blockStart;
             if (IsExact(gradientSquares, gradientMax))
             {
@@ -249,7 +237,7 @@ internal sealed class HostOptimizer
 
         for (int i = vectorEnd; i < end; i++)
         {
-            newValue[i] = rule.Apply(scaled ? gradient[i] * scale : gradient[i], value[i], i);
+            newValue[i] = rule.Apply(gradient[i], value[i], i);
         }
 
         if (vectorEnd < end)
@@ -281,6 +269,47 @@ internal sealed class HostOptimizer
             Vector.Sum(lanes.UpdateSquares) + exact.UpdateSquares);
     }
 
+    /// <summary>Updates the whole vectors from <paramref name="start"/> to <paramref name="end"/> and returns their float32 lane sums.</summary>
+    /// <remarks>
+    /// A method of its own, without calls, so that the JIT keeps every sum in a register. Inlined into
+    /// <see cref="Observed"/>, the JIT stored three of them to the stack in every iteration, because the float64 block
+    /// code after the loop calls other methods, and the pass took twice as long.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static BlockSums UpdateBlock<TRule, TMeasureOld>(TRule rule, ref float g0, ref float p0, ref float n0, int start, int end)
+        where TRule : struct, IRule
+        where TMeasureOld : struct, IFlag
+    {
+        Vector<float> gradientSquares = Vector<float>.Zero, gradientSum = Vector<float>.Zero, gradientMax = Vector<float>.Zero;
+        Vector<float> newSquares = Vector<float>.Zero, updateSquares = Vector<float>.Zero, updateMax = Vector<float>.Zero;
+        Vector<float> oldSquares = Vector<float>.Zero;
+        Vector<int> zeros = Vector<int>.Zero;
+        for (int i = start; i < end; i += Vector<float>.Count)
+        {
+            Vector<float> g = Vector.LoadUnsafe(ref g0, (nuint)i);
+            Vector<float> p = Vector.LoadUnsafe(ref p0, (nuint)i);
+            Vector<float> n = rule.Apply(g, p, i);
+            n.StoreUnsafe(ref n0, (nuint)i);
+
+            gradientSquares = Vector.FusedMultiplyAdd(g, g, gradientSquares);
+            gradientSum += g;
+            gradientMax = MaxAbs(gradientMax, g);
+
+            // A mask lane is -1 as an integer, so subtracting it counts the lane.
+            zeros -= Vector.Equals(g, Vector<float>.Zero);
+            newSquares = Vector.FusedMultiplyAdd(n, n, newSquares);
+            Vector<float> difference = n - p;
+            updateSquares = Vector.FusedMultiplyAdd(difference, difference, updateSquares);
+            updateMax = MaxAbs(updateMax, difference);
+            if (TMeasureOld.IsSet)
+            {
+                oldSquares = Vector.FusedMultiplyAdd(p, p, oldSquares);
+            }
+        }
+
+        return new BlockSums(gradientSquares, gradientSum, gradientMax, zeros, newSquares, updateSquares, updateMax, oldSquares);
+    }
+
     /// <summary>Returns whether float32 block sums can be kept: finite, and the largest |x| zero or at least 2^-50.</summary>
     private static bool IsExact(Vector<float> squares, Vector<float> max) =>
         Vector.LessThanAll(squares, new Vector<float>(float.PositiveInfinity)) &&
@@ -290,6 +319,20 @@ internal sealed class HostOptimizer
     private static bool IsLargeEnough(Vector<float> squares) =>
         Vector.LessThanAll(squares, new Vector<float>(float.PositiveInfinity)) &&
         !Vector.LessThanAll(squares, new Vector<float>(TinyBlockSquares));
+
+    /// <summary>Returns the lane-wise maximum of <paramref name="max"/> and |<paramref name="x"/>|, for non-NaN lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<float> MaxAbs(Vector<float> max, Vector<float> x)
+    {
+        // vrangeps with control 0b1011 takes the operand of larger magnitude and clears its sign in one instruction.
+        // The pass is bound by vector arithmetic once its data is in cache, so one instruction fewer per vector counts.
+        if (Vector<float>.Count == Vector256<float>.Count && Avx512DQ.VL.IsSupported)
+        {
+            return Avx512DQ.VL.Range(max.AsVector256(), x.AsVector256(), 0b1011).AsVector();
+        }
+
+        return Vector.MaxNative(max, Vector.Abs(x));
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector<double> Widen(Vector<float> lanes)
@@ -335,49 +378,106 @@ internal sealed class HostOptimizer
         float Apply(float gradient, float value, int index);
     }
 
-    /// <summary>d = g + wd·w; w − lr·d.</summary>
-    private readonly struct Sgd(float learningRate, float weightDecay) : IRule
+    /// <summary>A setting that is fixed for a whole pass, as a type argument, so that the JIT compiles its branches away.</summary>
+    private interface IFlag
+    {
+        /// <summary>Gets a value indicating whether the setting is on.</summary>
+        static abstract bool IsSet { get; }
+    }
+
+    /// <summary>A setting that is on.</summary>
+    private readonly struct Set : IFlag
+    {
+        public static bool IsSet => true;
+    }
+
+    /// <summary>A setting that is off.</summary>
+    private readonly struct Unset : IFlag
+    {
+        public static bool IsSet => false;
+    }
+
+    /// <summary>The arrays, range and switches of one pass, which pick the loop for a rule.</summary>
+    private readonly struct Pass(Range range, float gradientScale, bool observe, bool measureOldValues)
+    {
+        public ParameterUpdateStatistics Run<TRule>(in TRule rule)
+            where TRule : struct, IRule =>
+            gradientScale != 1f ? Select(new Scaled<TRule>(rule, gradientScale)) : Select(rule);
+
+        private ParameterUpdateStatistics Select<TRule>(in TRule rule)
+            where TRule : struct, IRule
+        {
+            if (!observe)
+            {
+                Plain(rule, range);
+                return default;
+            }
+
+            return measureOldValues ? Observed<TRule, Set>(rule, range) : Observed<TRule, Unset>(rule, range);
+        }
+    }
+
+    /// <summary>A rule applied to the gradient times the clipping factor; the measurements still see the gradient itself.</summary>
+    private readonly struct Scaled<TRule>(TRule rule, float scale) : IRule
+        where TRule : struct, IRule
+    {
+        public Vector<float> Apply(Vector<float> gradient, Vector<float> value, int index) => rule.Apply(gradient * scale, value, index);
+
+        public float Apply(float gradient, float value, int index) => rule.Apply(gradient * scale, value, index);
+    }
+
+    /// <summary>d = g + wd·w with <typeparamref name="TDecay"/>, else d = g, and then w − lr·d.</summary>
+    private readonly struct Sgd<TDecay>(float learningRate, float weightDecay) : IRule
+        where TDecay : struct, IFlag
     {
         public Vector<float> Apply(Vector<float> gradient, Vector<float> value, int index)
         {
-            Vector<float> direction = weightDecay != 0 ? gradient + (value * weightDecay) : gradient;
+            Vector<float> direction = TDecay.IsSet ? gradient + (value * weightDecay) : gradient;
             return value - (direction * learningRate);
         }
 
         public float Apply(float gradient, float value, int index)
         {
-            float direction = weightDecay != 0 ? gradient + (value * weightDecay) : gradient;
+            float direction = TDecay.IsSet ? gradient + (value * weightDecay) : gradient;
             return value - (direction * learningRate);
         }
     }
 
-    /// <summary>d = g + wd·w; buf = μ·buf + d; d = d + μ·buf (Nesterov) or buf; w − lr·d.</summary>
-    private readonly struct SgdMomentum(float[] buffer, float[] newBuffer, float momentum, bool nesterov, float learningRate, float weightDecay) : IRule
+    /// <summary>
+    /// d = g, plus wd·w with <typeparamref name="TDecay"/>. Then buf = μ·buf + d, d = d + μ·buf with
+    /// <typeparamref name="TNesterov"/> or else d = buf, and w − lr·d.
+    /// </summary>
+    private readonly struct SgdMomentum<TDecay, TNesterov>(float[] buffer, float[] newBuffer, float momentum, float learningRate, float weightDecay) : IRule
+        where TDecay : struct, IFlag
+        where TNesterov : struct, IFlag
     {
         public Vector<float> Apply(Vector<float> gradient, Vector<float> value, int index)
         {
-            Vector<float> direction = weightDecay != 0 ? gradient + (value * weightDecay) : gradient;
+            Vector<float> direction = TDecay.IsSet ? gradient + (value * weightDecay) : gradient;
             Vector<float> updated = (Vector.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(buffer), (nuint)index) * momentum) + direction;
             updated.StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(newBuffer), (nuint)index);
-            direction = nesterov ? direction + (updated * momentum) : updated;
+            direction = TNesterov.IsSet ? direction + (updated * momentum) : updated;
             return value - (direction * learningRate);
         }
 
         public float Apply(float gradient, float value, int index)
         {
-            float direction = weightDecay != 0 ? gradient + (value * weightDecay) : gradient;
+            float direction = TDecay.IsSet ? gradient + (value * weightDecay) : gradient;
             float updated = (buffer[index] * momentum) + direction;
             newBuffer[index] = updated;
-            direction = nesterov ? direction + (updated * momentum) : updated;
+            direction = TNesterov.IsSet ? direction + (updated * momentum) : updated;
             return value - (direction * learningRate);
         }
     }
 
     /// <summary>
     /// Adam and AdamW as <see cref="UpdateRule"/> emits them: m = β1·m + (1−β1)·g, v = β2·v + (1−β2)·g²,
-    /// w − (m / (√v / √(1−β2^t) + ε))·(lr / (1−β1^t)), with L2 decay in g (Adam) or w·(1 − lr·wd) (AdamW).
+    /// w − (m / (√v / √(1−β2^t) + ε))·(lr / (1−β1^t)), with L2 decay in g (<typeparamref name="TL2Decay"/>, Adam) or
+    /// w·(1 − lr·wd) (<typeparamref name="TDecoupledDecay"/>, AdamW).
     /// </summary>
-    private readonly struct Adam : IRule
+    private readonly struct Adam<TL2Decay, TDecoupledDecay> : IRule
+        where TL2Decay : struct, IFlag
+        where TDecoupledDecay : struct, IFlag
     {
         private readonly float[] _firstMoment;
         private readonly float[] _secondMoment;
@@ -390,9 +490,8 @@ internal sealed class HostOptimizer
         private readonly float _epsilon;
         private readonly float _stepSize;
         private readonly float _rootCorrection2;
-        private readonly float _gradientDecay;
+        private readonly float _weightDecay;
         private readonly float _weightFactor;
-        private readonly bool _scalesWeights;
 
         public Adam(ReadOnlySpan<float[]> state, ReadOnlySpan<float[]> newState, OptimizerOptions options, float learningRate, long step)
         {
@@ -408,20 +507,18 @@ internal sealed class HostOptimizer
             float t = step;
             _stepSize = learningRate / (1f - MathF.Pow(_beta1, t));
             _rootCorrection2 = MathF.Sqrt(1f - MathF.Pow(_beta2, t));
-            bool decoupled = options.Kind == OptimizerKind.AdamW;
-            _gradientDecay = decoupled ? 0 : (float)options.WeightDecay;
-            _scalesWeights = decoupled && options.WeightDecay != 0;
-            _weightFactor = 1f - (learningRate * (float)options.WeightDecay);
+            _weightDecay = (float)options.WeightDecay;
+            _weightFactor = 1f - (learningRate * _weightDecay);
         }
 
         public Vector<float> Apply(Vector<float> gradient, Vector<float> value, int index)
         {
-            if (_gradientDecay != 0)
+            if (TL2Decay.IsSet)
             {
-                gradient += value * _gradientDecay;
+                gradient += value * _weightDecay;
             }
 
-            Vector<float> weights = _scalesWeights ? value * _weightFactor : value;
+            Vector<float> weights = TDecoupledDecay.IsSet ? value * _weightFactor : value;
             nuint at = (nuint)index;
             Vector<float> first = (Vector.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(_firstMoment), at) * _beta1) + (gradient * _oneMinusBeta1);
             Vector<float> second = (Vector.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(_secondMoment), at) * _beta2) + (gradient * gradient * _oneMinusBeta2);
@@ -433,12 +530,12 @@ internal sealed class HostOptimizer
 
         public float Apply(float gradient, float value, int index)
         {
-            if (_gradientDecay != 0)
+            if (TL2Decay.IsSet)
             {
-                gradient += value * _gradientDecay;
+                gradient += value * _weightDecay;
             }
 
-            float weights = _scalesWeights ? value * _weightFactor : value;
+            float weights = TDecoupledDecay.IsSet ? value * _weightFactor : value;
             float first = (_firstMoment[index] * _beta1) + (gradient * _oneMinusBeta1);
             float second = (_secondMoment[index] * _beta2) + (gradient * gradient * _oneMinusBeta2);
             _newFirstMoment[index] = first;
@@ -447,6 +544,17 @@ internal sealed class HostOptimizer
             return weights - (first / denominator * _stepSize);
         }
     }
+
+    /// <summary>The float32 lane sums and maxima of one block.</summary>
+    private readonly record struct BlockSums(
+        Vector<float> GradientSquares,
+        Vector<float> GradientSum,
+        Vector<float> GradientMax,
+        Vector<int> Zeros,
+        Vector<float> NewSquares,
+        Vector<float> UpdateSquares,
+        Vector<float> UpdateMax,
+        Vector<float> OldSquares);
 
     /// <summary>The float64 lane totals of the blocks kept in float32.</summary>
     private struct LaneTotals
