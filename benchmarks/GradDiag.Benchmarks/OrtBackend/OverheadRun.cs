@@ -57,6 +57,8 @@ internal static class OverheadRun
             Monitored(monitor, batch);
 
             var ratios = new List<double>();
+            var plainSteps = new List<double>();
+            var monitoredSteps = new List<double>();
             double fastestPlain = double.MaxValue;
             double fastestMonitored = double.MaxValue;
             Console.WriteLine("round,plain_ms_per_step,monitored_ms_per_step,ratio");
@@ -76,22 +78,29 @@ internal static class OverheadRun
                 }
 
                 ratios.Add(monitored / plain);
+                plainSteps.Add(plain);
+                monitoredSteps.Add(monitored);
                 fastestPlain = Math.Min(fastestPlain, plain);
                 fastestMonitored = Math.Min(fastestMonitored, monitored);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{round},{plain:F3},{monitored:F3},{monitored / plain:F4}"));
             }
 
-            ratios.Sort();
-            double median = ratios.Count % 2 == 1 ? ratios[ratios.Count / 2] : (ratios[(ratios.Count / 2) - 1] + ratios[ratios.Count / 2]) / 2;
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"{model}: median ratio {median:F4}, fastest blocks {fastestMonitored:F3} / {fastestPlain:F3} ms per step = {fastestMonitored / fastestPlain:F4}, over {rounds} rounds of {StepsPerBlock} steps each"));
+                $"{model}: median ratio {Median(ratios):F4}, median blocks {Median(monitoredSteps):F3} / {Median(plainSteps):F3} ms per step, fastest blocks {fastestMonitored:F3} / {fastestPlain:F3} ms per step = {fastestMonitored / fastestPlain:F4}, over {rounds} rounds of {StepsPerBlock} steps each"));
             return 0;
         }
         finally
         {
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        int middle = values.Count / 2;
+        return values.Count % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
     }
 
     private static double Plain(OrtTrainingBackend backend, TrainingBatch batch)

@@ -37,6 +37,7 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
 
     // A multiple of every vector width, so that only a parameter's last range has elements after its last whole vector.
     private const int UpdateChunkLength = 1 << 17;
+    private const long ParallelUpdateElements = 1 << 16;
 
     private readonly OrtBackendOptions _options;
     private readonly TrainingArtifacts _artifacts;
@@ -111,6 +112,7 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
     private readonly ParameterUpdateStatistics[] _chunkMeasurements = [];
     private readonly ParameterUpdateStatistics[] _measurements;
     private readonly ParallelOptions _updateParallelism;
+    private readonly bool _updateInParallel;
     private bool _pendingUpdate;
     private float _pendingLearningRate;
     private long _pendingStep;
@@ -219,6 +221,11 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
             {
                 _updateChunks = UpdateChunks(_gradientArrays);
                 _chunkMeasurements = new ParameterUpdateStatistics[_updateChunks.Length];
+
+                // Small models update on the calling thread. Below ParallelUpdateElements a pass takes a few microseconds,
+                // which is about what handing ranges to the thread pool costs (an estimate, not measured).
+                _updateInParallel = _updateChunks.Length > 1 && _updateParallelism.MaxDegreeOfParallelism > 1 &&
+                    _gradientArrays.Sum(g => (long)g.Length) >= ParallelUpdateElements;
             }
             _lossValue = Own(_loss, []);
             _evalLossValue = Own(_evalLoss, []);
@@ -622,7 +629,7 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
     /// </summary>
     private void RunHostUpdate(float learningRate, long step, float gradientScale, bool observe, bool measureOldValues)
     {
-        if (_updateChunks.Length > 1 && _updateParallelism.MaxDegreeOfParallelism > 1)
+        if (_updateInParallel)
         {
             Parallel.For(0, _updateChunks.Length, _updateParallelism, k => UpdateChunk(k, learningRate, step, gradientScale, observe, measureOldValues));
         }

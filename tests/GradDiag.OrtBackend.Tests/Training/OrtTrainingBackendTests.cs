@@ -355,6 +355,46 @@ public sealed class OrtTrainingBackendTests : IDisposable
     }
 
     [Fact]
+    public void Host_update_in_parallel_ranges()
+    {
+        // bench_mlp's 1,863,690 elements run in ranges of 131,072 on two threads. Its 1024 x 1024 weight spans eight.
+        using var backend = BackendSetup.Digits(directory, "bench_mlp", BackendSetup.PlainSgd, o =>
+        {
+            o.IntraOpThreads = 2;
+            o.LearningRate = 0.01;
+        });
+        var random = new Random(3);
+        var pixels = Enumerable.Range(0, 32 * 784).Select(_ => (float)random.NextDouble()).ToArray();
+        var labels = Enumerable.Range(0, 32).Select(i => (long)(i % 10)).ToArray();
+        var batch = new TrainingBatch().Add("input", pixels, 32, 784).Add("labels", labels, 32);
+        var host = new GradientSnapshot(backend.Parameters);
+        var fused = new GradientSnapshot(backend.Parameters);
+        backend.ComputeGradients(batch);
+        backend.CaptureGradients(host, includeHostValues: true);
+        var gradients = Enumerable.Range(0, backend.Parameters.Count).Select(i => host.GetGradient(i).ToArray()).ToArray();
+        var values = Enumerable.Range(0, backend.Parameters.Count).Select(i => host.GetParameterValues(i).ToArray()).ToArray();
+
+        backend.CaptureGradients(fused, includeHostValues: false);
+        backend.ApplyUpdate(fused);
+
+        for (var i = 0; i < backend.Parameters.Count; i++)
+        {
+            var name = backend.Parameters[i].Name;
+            var expected = TensorStatisticsKernel.Compute(gradients[i]);
+            fused.TryGetDeviceStatistics(i, out var statistics, out var parameterSquares).Should().BeTrue();
+            statistics.Count.Should().Be(gradients[i].Length);
+            Relative(statistics.SumOfSquares, expected.SumOfSquares).Should().BeLessThan(3e-6, name);
+            statistics.MaxAbs.Should().Be(expected.MaxAbs, name);
+            statistics.ZeroCount.Should().Be(expected.ZeroCount, name);
+            Relative(parameterSquares, values[i].Sum(v => (double)v * v)).Should().BeLessThan(3e-6, name);
+            var updated = values[i].Select((v, k) => v - (gradients[i][k] * 0.01f)).ToArray();
+            backend.GetParameterValues(name).Should().Equal(updated, $"{name} is w - lr * g in float32");
+            var updateSquares = updated.Select((v, k) => (double)(v - values[i][k])).Sum(d => d * d);
+            Relative(fused.GetUpdateSumOfSquares(i), updateSquares).Should().BeLessThan(3e-6, name);
+        }
+    }
+
+    [Fact]
     public void Host_optimizer_with_clipping_reads_nothing()
     {
         var clipped = new OptimizerOptions { Kind = OptimizerKind.Sgd, MaxGradientNorm = 0.1 };
