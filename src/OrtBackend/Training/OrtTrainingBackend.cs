@@ -557,18 +557,21 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
             var scale = _hostOptimizer.ClippingFactor(_capturedGlobalNorm);
             observed = snapshot is not null;
             RunHostUpdate(learningRate, step, scale, observed, measureOldValues: false);
-            var squares = 0.0;
-            for (var i = 0; i < _names.Length; i++)
+            if (observed)
             {
-                _pendingUpdateSquares[i] = _measurements[i].UpdateSquares;
-                _pendingParameterSquares[i] = _measurements[i].NewValueSquares;
-                squares = AddSquares(squares, _measurements[i].Gradient);
-            }
+                var squares = 0.0;
+                for (var i = 0; i < _names.Length; i++)
+                {
+                    _pendingUpdateSquares[i] = _measurements[i].UpdateSquares;
+                    _pendingParameterSquares[i] = _measurements[i].NewValueSquares;
+                    squares = AddSquares(squares, _measurements[i].Gradient);
+                }
 
-            if (!_capturedNormValid && observed)
-            {
-                _capturedGlobalNorm = Math.Sqrt(squares);
-                _capturedNormValid = true;
+                if (!_capturedNormValid)
+                {
+                    _capturedGlobalNorm = Math.Sqrt(squares);
+                    _capturedNormValid = true;
+                }
             }
         }
 
