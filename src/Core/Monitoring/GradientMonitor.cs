@@ -551,7 +551,8 @@ public sealed class GradientMonitor : IAsyncDisposable, IDisposable
             Observed: true,
             statistics.UpdateSkipped,
             _skipRequested,
-            _findingsOpenedThisStep);
+            _findingsOpenedThisStep,
+            statistics.NonFiniteCount);
     }
 
     private void EnsureParameters(ParameterSet parameters, string argumentName)

@@ -47,13 +47,17 @@ public class GradientMonitorTrainStepTests
         using var monitor = new GradientMonitor(new GradDiagOptions { StatisticsInterval = 4, HistogramInterval = 0 }, backend: backend);
 
         var observed = new List<bool>();
+        var counts = new List<long>();
         for (int i = 0; i < 8; i++)
         {
-            observed.Add(monitor.TrainStep(new TrainingBatch()).Observed);
+            StepResult result = monitor.TrainStep(new TrainingBatch());
+            observed.Add(result.Observed);
+            counts.Add(result.NonFiniteCount);
         }
 
         backend.Updates.Should().Be(8);
         observed.Should().Equal(true, false, false, false, true, false, false, false);
+        counts.Should().Equal(0, -1, -1, -1, 0, -1, -1, -1);
     }
 
     [Fact]
@@ -62,11 +66,14 @@ public class GradientMonitorTrainStepTests
         var backend = new FakeBackend(4) { GradientValue = step => step == 1 ? float.NaN : 1f };
         using var monitor = new GradientMonitor(new GradDiagOptions { SkipNonFiniteUpdates = true }, backend: backend);
 
-        monitor.TrainStep(new TrainingBatch());
+        StepResult before = monitor.TrainStep(new TrainingBatch());
         StepResult broken = monitor.TrainStep(new TrainingBatch());
-        monitor.TrainStep(new TrainingBatch());
+        StepResult after = monitor.TrainStep(new TrainingBatch());
 
         broken.UpdateSkipped.Should().BeTrue();
+        broken.NonFiniteCount.Should().Be(backend.Parameters.Sum(p => p.ElementCount), "every gradient element of that step is NaN");
+        before.NonFiniteCount.Should().Be(0);
+        after.NonFiniteCount.Should().Be(0);
         backend.Skips.Should().Be(1);
         backend.Updates.Should().Be(2);
         float.IsFinite(backend.Weight(0, 0)).Should().BeTrue();
