@@ -82,14 +82,17 @@ public sealed class OrtBackendOptions
     public OptimizerPath OptimizerPath { get; set; } = OptimizerPath.Auto;
 
     /// <summary>Returns one message per invalid setting, naming the property; empty when all are valid.</summary>
-    public IReadOnlyList<string> Validate()
+    public IReadOnlyList<string> Validate() => Validate(artifactsMustExist: true);
+
+    /// <summary>Returns one message per invalid setting. The artifacts folder must exist only when <paramref name="artifactsMustExist"/> is true.</summary>
+    internal IReadOnlyList<string> Validate(bool artifactsMustExist)
     {
         var failures = new List<string>();
         if (string.IsNullOrWhiteSpace(ArtifactsDirectory))
         {
             failures.Add("OrtBackendOptions.ArtifactsDirectory is required: set it to the folder that TrainingArtifactBuilder.Build wrote.");
         }
-        else if (!Directory.Exists(ArtifactsDirectory))
+        else if (artifactsMustExist && !Directory.Exists(ArtifactsDirectory))
         {
             failures.Add($"OrtBackendOptions.ArtifactsDirectory '{ArtifactsDirectory}' was not found: build the artifacts there first, or use OrtTrainingBackend.Create.");
         }

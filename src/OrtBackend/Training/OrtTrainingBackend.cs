@@ -319,6 +319,7 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
     /// <see cref="OrtBackendOptions.SourceModelPath"/> is set to <paramref name="modelPath"/>.
     /// </param>
     /// <returns>The backend over the new artifacts.</returns>
+    /// <exception cref="ArgumentException">An option is invalid. The message names it, and nothing has been written.</exception>
     public static OrtTrainingBackend Create(string modelPath, string predictionName, LossOptions loss, TrainingArtifactOptions? artifactOptions, OrtBackendOptions options)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelPath);
@@ -327,6 +328,13 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
         if (string.IsNullOrWhiteSpace(options.ArtifactsDirectory))
         {
             throw new ArgumentException("OrtBackendOptions.ArtifactsDirectory is required: the artifacts are written there.", nameof(options));
+        }
+
+        // Reject invalid settings before anything is written, so that they leave no artifacts folder behind.
+        var failures = options.Validate(artifactsMustExist: false);
+        if (failures.Count > 0)
+        {
+            throw new ArgumentException("Invalid OrtBackendOptions: " + string.Join(" ", failures), nameof(options));
         }
 
         var forward = OnnxModel.Load(modelPath);

@@ -429,6 +429,20 @@ public sealed class OrtTrainingBackendTests : IDisposable
     }
 
     [Fact]
+    public void Create_rejects_options_before_writing()
+    {
+        var artifacts = directory.File("rejected");
+        var act = () => BackendSetup.Digits(directory, "digits_mlp", BackendSetup.PlainSgd, o =>
+        {
+            o.ArtifactsDirectory = artifacts;
+            o.IntraOpThreads = -1;
+        });
+
+        act.Should().Throw<ArgumentException>().WithMessage("*IntraOpThreads must be 0*-1*");
+        Directory.Exists(artifacts).Should().BeFalse("invalid settings are rejected before the artifacts are built");
+    }
+
+    [Fact]
     public void Host_optimizer_needs_cpu()
     {
         var options = new OrtBackendOptions { ArtifactsDirectory = directory.Path, ExecutionProvider = OrtExecutionProvider.Cuda, OptimizerPath = OptimizerPath.Host };
