@@ -100,9 +100,9 @@ internal static partial class SessionFactory
         }
         catch (OnnxRuntimeException exception)
         {
-            var library = MissingLibrary().Match(exception.Message);
-            var cause = library.Success
-                ? $"the shared library '{library.Value}' is missing"
+            var library = MissingLibraryName(exception.Message);
+            var cause = library is not null
+                ? $"the shared library '{library}' could not be loaded"
                 : "ONNX Runtime could not load or initialise the CUDA provider";
             throw new ExecutionProviderException(
                 $"The CUDA execution provider was requested, but {cause}: {exception.Message} " +
@@ -118,6 +118,27 @@ internal static partial class SessionFactory
         $"reference Microsoft.ML.OnnxRuntime.Gpu instead (and no other ONNX Runtime native package). {CpuAdvice}",
         exception);
 
+    /// <summary>
+    /// Returns the library that ONNX Runtime's error names as not loadable: the one the dynamic loader reports
+    /// ("libX.so: cannot open shared object file") when there is one, because ONNX Runtime names its own provider
+    /// library first ("Failed to load library …/libonnxruntime_providers_cuda.so with error: libcublasLt.so.13: …").
+    /// Otherwise the first library name in the message, or null.
+    /// </summary>
+    internal static string? MissingLibraryName(string message)
+    {
+        var dependency = UnloadableDependency().Match(message);
+        if (dependency.Success)
+        {
+            return dependency.Groups[1].Value;
+        }
+
+        var library = LibraryName().Match(message);
+        return library.Success ? library.Value : null;
+    }
+
+    [GeneratedRegex(@"(lib[\w.+-]+\.so(?:\.\d+)*): cannot open shared object file", RegexOptions.CultureInvariant)]
+    private static partial Regex UnloadableDependency();
+
     [GeneratedRegex(@"lib[\w.+-]+\.so(\.\d+)*|[\w.+-]+\.dll", RegexOptions.CultureInvariant)]
-    private static partial Regex MissingLibrary();
+    private static partial Regex LibraryName();
 }
