@@ -104,6 +104,9 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
     // the step reads every array once. ApplyUpdate then only swaps, unless the learning rate or step changed since.
     private readonly double[] _pendingUpdateSquares;
     private readonly double[] _pendingParameterSquares;
+    private bool _pendingUpdate;
+    private float _pendingLearningRate;
+    private long _pendingStep;
 
     // The host update covers each parameter in ranges of at most UpdateChunkLength elements, on several threads when
     // there are several ranges. The ranges' measurements are combined in range order, so the result does not depend
@@ -113,9 +116,6 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
     private readonly ParameterUpdateStatistics[] _measurements;
     private readonly ParallelOptions _updateParallelism;
     private readonly bool _updateInParallel;
-    private bool _pendingUpdate;
-    private float _pendingLearningRate;
-    private long _pendingStep;
 
     // The sums of squares of the current parameters, computed by the last observed update's pass over the new
     // values, so that the next capture need not read the parameters again. Any other change of them clears it.
@@ -227,6 +227,7 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
                 _updateInParallel = _updateChunks.Length > 1 && _updateParallelism.MaxDegreeOfParallelism > 1 &&
                     _gradientArrays.Sum(g => (long)g.Length) >= ParallelUpdateElements;
             }
+
             _lossValue = Own(_loss, []);
             _evalLossValue = Own(_evalLoss, []);
             _statisticsValue = Own(_statisticsTable, [_names.Length, GradientStatisticsLayout.ColumnCount]);
