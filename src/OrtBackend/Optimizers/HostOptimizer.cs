@@ -113,6 +113,15 @@ internal sealed class HostOptimizer
             throw new ArgumentException($"The update needs equal lengths and {StateCount} state arrays. Found value {value.Length}, gradient {gradient.Length}, new value {newValue.Length}, state {state.Length} and {newState.Length}.");
         }
 
+        for (int k = 0; k < StateCount; k++)
+        {
+            // The vector loops read and write state with unchecked loads, so a short array must not get that far.
+            if (state[k].Length != value.Length || newState[k].Length != value.Length)
+            {
+                throw new ArgumentException($"State array {k} has {state[k].Length} elements and its new array {newState[k].Length}. Both need {value.Length}, as the value has.");
+            }
+        }
+
         ArgumentOutOfRangeException.ThrowIfNegative(start);
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(start, value.Length - length);

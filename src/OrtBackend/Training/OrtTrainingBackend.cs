@@ -100,6 +100,9 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
     private double _capturedGlobalNorm = double.NaN;
     private bool _capturedNormValid;
 
+    // Set by a capture that handed the arrays to the snapshot, so that ApplyUpdate(null) still measures the update.
+    private bool _capturedHostValues;
+
     // On the host optimizer path a capture also writes the update into the other buffer set and measures it, so that
     // the step reads every array once. ApplyUpdate then only swaps, unless the learning rate or step changed since.
     private readonly double[] _pendingUpdateSquares;
@@ -389,6 +392,7 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
         BytesCopiedToHost += sizeof(float) * parts;
         _capturedGlobalNorm = double.NaN;
         _capturedNormValid = false;
+        _capturedHostValues = false;
         _pendingUpdate = false;
         _lastLoss = lossSum / parts;
         _hasGradients = true;
@@ -412,6 +416,7 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
         if (includeHostValues)
         {
             // The arrays stay unchanged until the next ComputeGradients or ApplyUpdate, which is as long as the snapshot is read.
+            _capturedHostValues = true;
             for (var i = 0; i < _names.Length; i++)
             {
                 snapshot.SetGradient(i, _gradientArrays[i]);
@@ -454,7 +459,7 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
                 squares = AddSquares(squares, gradient);
             }
 
-            _capturedGlobalNorm = Math.Sqrt(squares);
+            _capturedGlobalNorm = NormFromSquares(squares);
             _capturedNormValid = true;
             return;
         }
@@ -477,7 +482,7 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
 
         if (_hostOptimizer is not null)
         {
-            _capturedGlobalNorm = Math.Sqrt(tableSquares);
+            _capturedGlobalNorm = NormFromSquares(tableSquares);
             _capturedNormValid = true;
         }
     }
@@ -564,7 +569,10 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
             }
 
             var scale = _hostOptimizer.ClippingFactor(_capturedGlobalNorm);
-            observed = snapshot is not null;
+
+            // After a capture of the arrays the host measures the update anyway, so LastGlobalNorm is known, as it is
+            // when the optimizer model runs.
+            observed = snapshot is not null || _capturedHostValues;
             RunHostUpdate(learningRate, step, scale, observed, measureOldValues: false);
             if (observed)
             {
@@ -578,7 +586,7 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
 
                 if (!_capturedNormValid)
                 {
-                    _capturedGlobalNorm = Math.Sqrt(squares);
+                    _capturedGlobalNorm = NormFromSquares(squares);
                     _capturedNormValid = true;
                 }
             }
@@ -628,7 +636,7 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
             squares = AddSquares(squares, measured.Gradient);
         }
 
-        _capturedGlobalNorm = Math.Sqrt(squares);
+        _capturedGlobalNorm = NormFromSquares(squares);
         _capturedNormValid = true;
         _pendingUpdate = true;
         _pendingLearningRate = learningRate;
@@ -716,7 +724,31 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
             squares = AddSquares(squares, TensorStatisticsKernel.Compute(gradient));
         }
 
-        return Math.Sqrt(squares);
+        return NormFromSquares(squares);
+    }
+
+    /// <summary>
+    /// Returns the square root of a total from <see cref="AddSquares"/>. A NaN total means an element is not finite,
+    /// and then the norm is summed again without masking, as the optimizer model sums it: +Infinity when the
+    /// non-finite elements are all infinite, NaN when one is NaN. Clipping then scales by 0 or NaN as PyTorch does.
+    /// </summary>
+    private double NormFromSquares(double squares)
+    {
+        if (!double.IsNaN(squares))
+        {
+            return Math.Sqrt(squares);
+        }
+
+        var total = 0.0;
+        foreach (var gradient in _gradientArrays)
+        {
+            foreach (var g in gradient)
+            {
+                total += (double)g * g;
+            }
+        }
+
+        return Math.Sqrt(total);
     }
 
     /// <inheritdoc/>
@@ -963,7 +995,7 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
         return (model.ToByteArray(), running, IgnoredLabels.Find(model.Proto, classIndexInputs));
     }
 
-    /// <summary>Adds a gradient's sum of squares to a running total, which becomes NaN once an element is not finite, as the optimizer model's norm does.</summary>
+    /// <summary>Adds a gradient's sum of squares to a running total, which becomes NaN once an element is not finite (see <see cref="NormFromSquares"/>).</summary>
     private static double AddSquares(double total, in TensorStatistics gradient) =>
         gradient.NonFiniteCount > 0 ? double.NaN : total + gradient.SumOfSquares;
 

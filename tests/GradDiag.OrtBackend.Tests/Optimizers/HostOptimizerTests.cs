@@ -235,6 +235,9 @@ public class HostOptimizerTests
         var act = () => optimizer.Update(new float[4], new float[4], [new float[4]], new float[4], [new float[4]], 0, 4, 0.1f, 1, 1f, observe: false, measureOldValues: false);
 
         act.Should().Throw<ArgumentException>().WithMessage("*2 state arrays*state 1*");
+
+        var shortState = () => optimizer.Update(new float[40], new float[40], [new float[40], new float[40]], new float[40], [new float[40], new float[39]], 0, 40, 0.1f, 1, 1f, observe: false, measureOldValues: false);
+        shortState.Should().Throw<ArgumentException>().WithMessage("*State array 1 has 40 elements and its new array 39.*");
     }
 
     private static float[] RandomArray(Random random, int length, float scale) =>

@@ -72,6 +72,43 @@ public sealed class OptimizerReferenceBackendTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(OptimizerPath.Host, float.PositiveInfinity)]
+    [InlineData(OptimizerPath.Graph, float.PositiveInfinity)]
+    [InlineData(OptimizerPath.Host, float.NaN)]
+    [InlineData(OptimizerPath.Graph, float.NaN)]
+    public void Clipping_non_finite_gradient_follows_torch(OptimizerPath path, float bad)
+    {
+        var (source, output) = WriteModel([0.5, -0.5, 0.25, 1]);
+        var clipped = new OptimizerOptions { Kind = OptimizerKind.Sgd, MaxGradientNorm = 1 };
+        using var backend = OrtTrainingBackend.Create(
+            source,
+            output,
+            new LossOptions { Kind = LossKind.Scalar },
+            new TrainingArtifactOptions { Optimizer = clipped },
+            new OrtBackendOptions { ArtifactsDirectory = directory.File("artifacts"), LearningRate = 0.1, OptimizerPath = path });
+
+        backend.ComputeGradients(new TrainingBatch().Add("g", new[] { 1f, 2f, bad, 3f }, 4));
+        backend.ApplyUpdate(null);
+
+        // As in torch.nn.utils.clip_grad_norm_, an infinite norm gives the factor 0, so only the infinite element's
+        // parameter becomes NaN (Inf x 0). A NaN norm gives the factor NaN, and every parameter becomes NaN.
+        var w = backend.GetParameterValues("w");
+        if (float.IsInfinity(bad))
+        {
+            backend.LastGlobalNorm.Should().Be(double.PositiveInfinity);
+            w[0].Should().Be(0.5f);
+            w[1].Should().Be(-0.5f);
+            float.IsNaN(w[2]).Should().BeTrue();
+            w[3].Should().Be(1f);
+        }
+        else
+        {
+            double.IsNaN(backend.LastGlobalNorm).Should().BeTrue();
+            w.Should().OnlyContain(v => float.IsNaN(v));
+        }
+    }
+
     private static JsonDocument Reference() => JsonDocument.Parse(File.ReadAllBytes(FixturePaths.Onnx("optimizer_reference.json")));
 
     private static OptimizerOptions Optimizer(string kind, JsonElement settings)

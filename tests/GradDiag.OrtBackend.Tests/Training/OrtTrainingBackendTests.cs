@@ -265,6 +265,21 @@ public sealed class OrtTrainingBackendTests : IDisposable
     }
 
     [Fact]
+    public void Host_update_after_array_capture_knows_norm()
+    {
+        // A custom loop that reads the arrays and then updates without a snapshot still gets LastGlobalNorm.
+        using var backend = BackendSetup.Digits(directory, "digits_mlp", BackendSetup.PlainSgd);
+        var snapshot = new GradientSnapshot(backend.Parameters);
+        backend.ComputeGradients(DigitsData.Batch("digits_mlp", 0, 64));
+        backend.CaptureGradients(snapshot, includeHostValues: true);
+        var expected = Math.Sqrt(Enumerable.Range(0, backend.Parameters.Count).Sum(i => snapshot.GetGradient(i).ToArray().Sum(g => (double)g * g)));
+
+        backend.ApplyUpdate(null);
+
+        Relative(backend.LastGlobalNorm, expected).Should().BeLessThan(3e-6);
+    }
+
+    [Fact]
     public void Host_path_with_clipping_reads_norm()
     {
         var clipped = new OptimizerOptions { Kind = OptimizerKind.Sgd, MaxGradientNorm = 0.5 };
