@@ -21,7 +21,7 @@ public sealed class ExecutionProviderTests : IDisposable
     [InlineData("Failed to load library libonnxruntime_providers_cuda.so with error: libcudnn.so.9: cannot open shared object file", "libcudnn.so.9")]
     [InlineData("LoadLibrary failed with error 126 when trying to load onnxruntime_providers_cuda.dll", "onnxruntime_providers_cuda.dll")]
     [InlineData("CUDA failure 35: CUDA driver version is insufficient for CUDA runtime version", null)]
-    public void Missing_library_is_the_one_the_loader_names(string message, string? expected)
+    public void Loader_named_library_is_reported(string message, string? expected)
     {
         // The first message is what the GPU package printed on a machine without CUDA libraries.
         SessionFactory.MissingLibraryName(message).Should().Be(expected);

@@ -265,7 +265,7 @@ public sealed class OrtTrainingBackendTests : IDisposable
     }
 
     [Fact]
-    public void Host_update_after_array_capture_knows_norm()
+    public void Array_capture_then_update_has_norm()
     {
         // A custom loop that reads the arrays and then updates without a snapshot still gets LastGlobalNorm.
         using var backend = BackendSetup.Digits(directory, "digits_mlp", BackendSetup.PlainSgd);
