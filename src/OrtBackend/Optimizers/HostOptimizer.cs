@@ -156,25 +156,26 @@ internal sealed class HostOptimizer
     private static void Plain<TRule>(in TRule rule, in Range range)
         where TRule : struct, IRule
     {
-        float[] gradient = range.Gradient;
-        float[] value = range.Value;
-        float[] newValue = range.NewValue;
-        ref float g0 = ref MemoryMarshal.GetArrayDataReference(gradient);
-        ref float p0 = ref MemoryMarshal.GetArrayDataReference(value);
-        ref float n0 = ref MemoryMarshal.GetArrayDataReference(newValue);
-        int width = Vector<float>.Count;
-        int end = range.Start + range.Length;
-        int vectorEnd = end - (range.Length % width);
-        for (int i = range.Start; i < vectorEnd; i += width)
+        ref float g0 = ref MemoryMarshal.GetArrayDataReference(range.Gradient);
+        ref float p0 = ref MemoryMarshal.GetArrayDataReference(range.Value);
+        ref float n0 = ref MemoryMarshal.GetArrayDataReference(range.NewValue);
+        for (int i = range.Start; i < range.VectorEnd; i += Vector<float>.Count)
         {
             Vector<float> g = Vector.LoadUnsafe(ref g0, (nuint)i);
             Vector<float> p = Vector.LoadUnsafe(ref p0, (nuint)i);
             rule.Apply(g, p, i).StoreUnsafe(ref n0, (nuint)i);
         }
 
-        for (int i = vectorEnd; i < end; i++)
+        ApplyTail(rule, range);
+    }
+
+    /// <summary>Updates the elements after the range's last whole vector one at a time.</summary>
+    private static void ApplyTail<TRule>(in TRule rule, in Range range)
+        where TRule : struct, IRule
+    {
+        for (int i = range.VectorEnd; i < range.End; i++)
         {
-            newValue[i] = rule.Apply(gradient[i], value[i], i);
+            range.NewValue[i] = rule.Apply(range.Gradient[i], range.Value[i], i);
         }
     }
 
@@ -189,10 +190,9 @@ internal sealed class HostOptimizer
         ref float g0 = ref MemoryMarshal.GetArrayDataReference(gradient);
         ref float p0 = ref MemoryMarshal.GetArrayDataReference(value);
         ref float n0 = ref MemoryMarshal.GetArrayDataReference(newValue);
-        int width = Vector<float>.Count;
-        int blockLength = VectorsPerBlock * width;
-        int end = range.Start + range.Length;
-        int vectorEnd = end - (range.Length % width);
+        int blockLength = VectorsPerBlock * Vector<float>.Count;
+        int end = range.End;
+        int vectorEnd = range.VectorEnd;
         var lanes = default(LaneTotals);
         var exact = default(ExactTotals);
         for (int blockStart = range.Start; blockStart < vectorEnd; blockStart += blockLength)
@@ -244,11 +244,7 @@ internal sealed class HostOptimizer
             }
         }
 
-        for (int i = vectorEnd; i < end; i++)
-        {
-            newValue[i] = rule.Apply(gradient[i], value[i], i);
-        }
-
+        ApplyTail(rule, range);
         if (vectorEnd < end)
         {
             int tail = end - vectorEnd;
@@ -259,7 +255,7 @@ internal sealed class HostOptimizer
         }
 
         float laneMax = 0;
-        for (int lane = 0; lane < width; lane++)
+        for (int lane = 0; lane < Vector<float>.Count; lane++)
         {
             laneMax = Math.Max(laneMax, lanes.GradientMax[lane]);
         }
@@ -375,7 +371,14 @@ internal sealed class HostOptimizer
     }
 
     /// <summary>The arrays of one parameter and the range of elements a pass covers.</summary>
-    private readonly record struct Range(float[] Value, float[] Gradient, float[] NewValue, int Start, int Length);
+    private readonly record struct Range(float[] Value, float[] Gradient, float[] NewValue, int Start, int Length)
+    {
+        /// <summary>Gets the index after the range's last element.</summary>
+        public int End => Start + Length;
+
+        /// <summary>Gets the index after the range's last whole vector.</summary>
+        public int VectorEnd => End - (Length % Vector<float>.Count);
+    }
 
     /// <summary>One update rule, applied to a vector of elements starting at an index or to one element.</summary>
     private interface IRule

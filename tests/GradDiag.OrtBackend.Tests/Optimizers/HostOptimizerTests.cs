@@ -243,6 +243,13 @@ public class HostOptimizerTests
     private static float[] RandomArray(Random random, int length, float scale) =>
         Enumerable.Range(0, length).Select(_ => (float)((random.NextDouble() * 2) - 1) * scale).ToArray();
 
-    private static double Relative(double actual, double expected) =>
-        expected == 0 ? (actual == 0 ? 0 : double.PositiveInfinity) : Math.Abs(actual - expected) / Math.Abs(expected);
+    private static double Relative(double actual, double expected)
+    {
+        if (expected != 0)
+        {
+            return Math.Abs(actual - expected) / Math.Abs(expected);
+        }
+
+        return actual == 0 ? 0 : double.PositiveInfinity;
+    }
 }
