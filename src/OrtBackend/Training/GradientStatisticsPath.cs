@@ -4,8 +4,9 @@ namespace GradDiag.OrtBackend.Training;
 public enum GradientStatisticsPath
 {
     /// <summary>
-    /// <see cref="HostKernel"/> on the CPU provider, where gradients already sit in host memory, and
-    /// <see cref="Graph"/> on CUDA, where the reductions run on the device.
+    /// <see cref="HostKernel"/> on the CPU provider with host buffers, where gradients already sit in host memory,
+    /// and <see cref="Graph"/> on CUDA or with device buffers (<see cref="BufferPlacement"/>), where the reductions
+    /// run next to the gradients.
     /// </summary>
     Auto = 0,
 

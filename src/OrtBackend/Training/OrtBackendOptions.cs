@@ -69,17 +69,34 @@ public sealed class OrtBackendOptions
 
     /// <summary>
     /// Gets or sets where ordinary steps compute the gradient statistics. Default <see cref="GradientStatisticsPath.Auto"/>:
-    /// the host kernel on the CPU provider, the in-graph statistics model on CUDA. Both give the same numbers within
-    /// float32 rounding.
+    /// the host kernel on the CPU provider with host buffers, the in-graph statistics model on CUDA or with device
+    /// buffers. Both give the same numbers within float32 rounding.
     /// </summary>
     public GradientStatisticsPath StatisticsPath { get; set; } = GradientStatisticsPath.Auto;
 
     /// <summary>
     /// Gets or sets where the optimizer update runs. Default <see cref="Training.OptimizerPath.Auto"/>: on the host on the
-    /// CPU provider, where one pass both updates the parameters and measures what the monitor needs, and in the
-    /// optimizer model on CUDA. <see cref="Training.OptimizerPath.Host"/> needs the CPU provider.
+    /// CPU provider with host buffers, where one pass both updates the parameters and measures what the monitor needs,
+    /// and in the optimizer model on CUDA or with device buffers. <see cref="Training.OptimizerPath.Host"/> needs the
+    /// CPU provider and host buffers.
     /// </summary>
     public OptimizerPath OptimizerPath { get; set; } = OptimizerPath.Auto;
+
+    /// <summary>
+    /// Gets or sets where parameters, gradients, optimizer state and running statistics live. Default
+    /// <see cref="Training.BufferPlacement.Auto"/>: managed host arrays on the CPU provider, device tensors on CUDA.
+    /// <see cref="Training.BufferPlacement.Device"/> needs the optimizer and statistics models, so it cannot be
+    /// combined with <see cref="Training.OptimizerPath.Host"/> or <see cref="GradientStatisticsPath.HostKernel"/>.
+    /// </summary>
+    public BufferPlacement BufferPlacement { get; set; } = BufferPlacement.Auto;
+
+    /// <summary>Gets whether the buffers live on the device: <see cref="BufferPlacement"/> Device, or Auto with CUDA.</summary>
+    internal bool ResolvesToDeviceBuffers => BufferPlacement switch
+    {
+        BufferPlacement.Device => true,
+        BufferPlacement.Host => false,
+        _ => ExecutionProvider == OrtExecutionProvider.Cuda,
+    };
 
     /// <summary>Returns one message per invalid setting, naming the property; empty when all are valid.</summary>
     public IReadOnlyList<string> Validate() => Validate(artifactsMustExist: true);
@@ -119,6 +136,19 @@ public sealed class OrtBackendOptions
         else if (OptimizerPath == OptimizerPath.Host && ExecutionProvider == OrtExecutionProvider.Cuda)
         {
             failures.Add("OrtBackendOptions.OptimizerPath is Host, which updates host arrays and needs ExecutionProvider Cpu; use Auto or Graph with Cuda.");
+        }
+
+        if (!Enum.IsDefined(BufferPlacement))
+        {
+            failures.Add($"OrtBackendOptions.BufferPlacement is {(int)BufferPlacement}, which is not a known placement; use Auto, Host or Device.");
+        }
+        else if (ResolvesToDeviceBuffers && OptimizerPath == OptimizerPath.Host && ExecutionProvider == OrtExecutionProvider.Cpu)
+        {
+            failures.Add("OrtBackendOptions.OptimizerPath is Host, which updates host arrays, but the buffers are on the device; use OptimizerPath Graph or BufferPlacement Host.");
+        }
+        else if (ResolvesToDeviceBuffers && StatisticsPath == GradientStatisticsPath.HostKernel)
+        {
+            failures.Add("OrtBackendOptions.StatisticsPath is HostKernel, which reads host arrays, but the buffers are on the device; use StatisticsPath Graph or BufferPlacement Host.");
         }
 
         if (!Enum.IsDefined(ExecutionProvider))

@@ -21,20 +21,20 @@ public sealed partial class OrtTrainingBackend
         var tensors = new List<CheckpointTensor>();
         for (var i = 0; i < _names.Length; i++)
         {
-            tensors.Add(new CheckpointTensor(_names[i], CheckpointTensorKind.Parameter, DataTypes.Float, _shapes[i], Bytes(_parameterArrays[_current][i])));
+            tensors.Add(new CheckpointTensor(_names[i], CheckpointTensorKind.Parameter, DataTypes.Float, _shapes[i], Bytes(HostParameter(i))));
         }
 
         // Frozen tensors other than the running statistics are constants of the training model.
         foreach (var frozen in _initialCheckpoint.Tensors.Where(t => t.Kind == CheckpointTensorKind.Frozen))
         {
             var k = _running.FindIndex(r => r.Name == frozen.Name);
-            tensors.Add(k < 0 ? frozen : frozen with { Data = Bytes(_runningArrays[_runningCurrent][k]) });
+            tensors.Add(k < 0 ? frozen : frozen with { Data = Bytes(HostRunning(k)) });
         }
         for (var i = 0; i < _names.Length; i++)
         {
             for (var s = 0; s < _stateSuffixes.Count; s++)
             {
-                var state = _stateArrays[_current][(i * _stateSuffixes.Count) + s];
+                var state = HostState((i * _stateSuffixes.Count) + s);
                 tensors.Add(new CheckpointTensor(_names[i] + _stateSuffixes[s], CheckpointTensorKind.OptimizerState, DataTypes.Float, _shapes[i], Bytes(state)));
             }
         }
@@ -74,7 +74,7 @@ public sealed partial class OrtTrainingBackend
         {
             var initializer = graph.Initializer.First(t => t.Name == _running[k].Name);
             initializer.FloatData.Clear();
-            initializer.RawData = ByteString.CopyFrom(Bytes(_runningArrays[_runningCurrent][k]));
+            initializer.RawData = ByteString.CopyFrom(Bytes(HostRunning(k)));
         }
 
         var targets = manifest.Loss.TargetInputs.ToHashSet(StringComparer.Ordinal);
@@ -92,7 +92,7 @@ public sealed partial class OrtTrainingBackend
 
         for (var i = 0; i < _names.Length; i++)
         {
-            var tensor = new TensorProto { Name = _names[i], DataType = DataTypes.Float, RawData = ByteString.CopyFrom(Bytes(_parameterArrays[_current][i])) };
+            var tensor = new TensorProto { Name = _names[i], DataType = DataTypes.Float, RawData = ByteString.CopyFrom(Bytes(HostParameter(i))) };
             tensor.Dims.AddRange(_shapes[i]);
             graph.Initializer.Add(tensor);
         }
@@ -178,16 +178,19 @@ public sealed partial class OrtTrainingBackend
         for (var i = 0; i < parameters.Length; i++)
         {
             MemoryMarshal.Cast<byte, float>(parameters[i].Data).CopyTo(_parameterArrays[_current][i]);
+            FromHost(_parameterArrays[_current][i], _parameterValues[_current][i], _shapes[i]);
         }
 
         for (var k = 0; k < states.Length; k++)
         {
             MemoryMarshal.Cast<byte, float>(states[k].Data).CopyTo(_stateArrays[_current][k]);
+            FromHost(_stateArrays[_current][k], _stateValues[_current][k], _shapes[k / _stateSuffixes.Count]);
         }
 
         for (var k = 0; k < running.Length; k++)
         {
             MemoryMarshal.Cast<byte, float>(running[k].Data).CopyTo(_runningArrays[_runningCurrent][k]);
+            FromHost(_runningArrays[_runningCurrent][k], _runningValues[_runningCurrent][k], _running[k].Dims);
         }
 
         _updatesApplied = checkpoint.Step;
@@ -195,6 +198,12 @@ public sealed partial class OrtTrainingBackend
         _hasGradients = false;
         _lastLoss = double.NaN;
     }
+
+    /// <summary>Returns the host array with the current optimizer state tensor <paramref name="index"/> ([parameter * suffixes + suffix]).</summary>
+    private float[] HostState(int index) => ToHost(_stateValues[_current][index], _stateArrays[_current][index], _shapes[index / _stateSuffixes.Count]);
+
+    /// <summary>Returns the host array with the current values of running statistic <paramref name="index"/>.</summary>
+    private float[] HostRunning(int index) => ToHost(_runningValues[_runningCurrent][index], _runningArrays[_runningCurrent][index], _running[index].Dims);
 
     private static byte[] Bytes(float[] values) => MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
 }

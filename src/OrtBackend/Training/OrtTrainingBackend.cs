@@ -17,8 +17,10 @@ namespace GradDiag.OrtBackend.Training;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Parameters, gradients and optimizer state live in OrtValues over pinned arrays that are allocated once and
-/// bound with <see cref="OrtIoBinding"/>. ONNX Runtime does not write an output into an OrtValue that is also
+/// Parameters, gradients and optimizer state live in OrtValues that are allocated once and bound with
+/// <see cref="OrtIoBinding"/>: over pinned host arrays, or on the session's device (see
+/// <see cref="OrtBackendOptions.BufferPlacement"/>), where <see cref="DeviceTensors"/> copies them to and from
+/// host arrays when the host needs them. ONNX Runtime does not write an output into an OrtValue that is also
 /// bound as an input, so parameters and optimizer state have two buffer sets that swap roles after each update.
 /// On the statistics-model path an ordinary step reads back only the loss, the [P, 6] statistics table, the
 /// global norm and the P update sums of squares. On the host path the host code reads the bound arrays in place.
@@ -47,6 +49,7 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
     private readonly InferenceSession _evalSession;
     private readonly InferenceSession? _optimizerSession;
     private readonly HostOptimizer? _hostOptimizer;
+    private readonly DeviceTensors? _device;
     private readonly InferenceSession _statisticsSession;
     private readonly RunOptions _runOptions = new();
     private readonly BatchFeeder _trainingFeeder;
@@ -91,6 +94,11 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
     private readonly float[][][] _runningArrays = new float[ParitySets][][];
     private readonly OrtValue[][] _runningValues = new OrtValue[ParitySets][];
     private readonly float[][] _runningBackup;
+    private readonly OrtValue[] _runningBackupValues = [];
+
+    // With device buffers and accumulation, micro-batch sums alternate between the gradient tensors and these, so
+    // that the last one lands in the gradient tensors without a copy.
+    private readonly OrtValue[] _alternateGradientValues = [];
     private int _runningCurrent;
 
     // On the host-statistics path the optimizer model is loaded without the outputs that only the monitor reads:
@@ -164,9 +172,9 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
         Parameters = new ParameterSet(_names.Select((name, i) => new ParameterDescriptor(name, [.. _shapes[i]], i)));
         Device = options.ExecutionProvider == OrtExecutionProvider.Cuda ? $"cuda:{options.CudaDeviceId}" : "cpu";
 
-        // NOTE: on CUDA the buffers stay in host memory and every input is bound again before each run. So
-        // parameters and gradients cross the bus each step, because device-resident buffers are not implemented yet.
-        _rebindEveryRun = options.ExecutionProvider == OrtExecutionProvider.Cuda;
+        // ONNX Runtime copies a host input of a CUDA session to the device when it is bound. So with host buffers on CUDA
+        // every input is bound again before each run, to send the current values.
+        _rebindEveryRun = options.ExecutionProvider == OrtExecutionProvider.Cuda && !UsesDeviceBuffers;
         try
         {
             var classIndexInputs = ClassIndexInputs(manifest);
@@ -186,6 +194,10 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
             }
 
             _statisticsSession = SessionFactory.Create(File.ReadAllBytes(_artifacts.StatisticsModelPath), manifest.Models.Statistics.File, options);
+            if (UsesDeviceBuffers)
+            {
+                _device = new DeviceTensors(options, _trainingSession);
+            }
 
             var parameterNames = _names.ToHashSet(StringComparer.Ordinal);
             var boundNames = parameterNames.Concat(running.Select(r => r.Name)).ToHashSet(StringComparer.Ordinal);
@@ -193,25 +205,31 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
             _trainingFeeder = new BatchFeeder(_trainingSession, manifest.Models.Training.File, boundNames, classIndexInputs, classCount, ignoredLabels);
             _evalFeeder = new BatchFeeder(_evalSession, manifest.Models.Eval.File, boundNames, classIndexInputs, classCount, ignoredLabels);
 
-            _gradientArrays = _names.Select((_, i) => new float[ElementCount(i)]).ToArray();
-            _gradientValues = _gradientArrays.Select((array, i) => Own(array, _shapes[i])).ToArray();
+            // With device buffers the arrays are one set of host copies, which the host reads and writes through
+            // DeviceTensors; both parities share it.
+            var stateShapes = Enumerable.Range(0, _names.Length * _stateSuffixes.Count).Select(k => _shapes[k / _stateSuffixes.Count]).ToArray();
+            var runningShapes = running.Select(r => r.Dims).ToArray();
+            _gradientArrays = NewArrays(_shapes);
+            _gradientValues = Bind(_gradientArrays, _shapes);
             if (options.GradientAccumulationSteps > 1)
             {
-                _microGradientArrays = _names.Select((_, i) => new float[ElementCount(i)]).ToArray();
-                _microGradientValues = _microGradientArrays.Select((array, i) => Own(array, _shapes[i])).ToArray();
+                _microGradientArrays = _device is null ? NewArrays(_shapes) : [];
+                _microGradientValues = Bind(_microGradientArrays, _shapes);
+                _alternateGradientValues = _device is null ? [] : Bind([], _shapes);
             }
 
             for (var parity = 0; parity < ParitySets; parity++)
             {
-                _parameterArrays[parity] = _names.Select((_, i) => new float[ElementCount(i)]).ToArray();
-                _parameterValues[parity] = _parameterArrays[parity].Select((array, i) => Own(array, _shapes[i])).ToArray();
-                _stateArrays[parity] = Enumerable.Range(0, _names.Length * _stateSuffixes.Count).Select(k => new float[ElementCount(k / Math.Max(1, _stateSuffixes.Count))]).ToArray();
-                _stateValues[parity] = _stateArrays[parity].Select((array, k) => Own(array, _shapes[k / _stateSuffixes.Count])).ToArray();
-                _runningArrays[parity] = running.Select(r => new float[ElementCount(r.Dims)]).ToArray();
-                _runningValues[parity] = _runningArrays[parity].Select((array, k) => Own(array, running[k].Dims)).ToArray();
+                _parameterArrays[parity] = _device is null || parity == 0 ? NewArrays(_shapes) : _parameterArrays[0];
+                _parameterValues[parity] = Bind(_parameterArrays[parity], _shapes);
+                _stateArrays[parity] = _device is null || parity == 0 ? NewArrays(stateShapes) : _stateArrays[0];
+                _stateValues[parity] = Bind(_stateArrays[parity], stateShapes);
+                _runningArrays[parity] = _device is null || parity == 0 ? NewArrays(runningShapes) : _runningArrays[0];
+                _runningValues[parity] = Bind(_runningArrays[parity], runningShapes);
             }
 
-            _runningBackup = running.Select(r => new float[ElementCount(r.Dims)]).ToArray();
+            _runningBackup = _device is null ? NewArrays(runningShapes) : [];
+            _runningBackupValues = _device is null ? [] : Bind([], runningShapes);
 
             _statisticsTable = new float[_names.Length * GradientStatisticsLayout.ColumnCount];
             _updateSumOfSquares = new float[_names.Length];
@@ -292,7 +310,7 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
     {
         GradientStatisticsPath.HostKernel => true,
         GradientStatisticsPath.Graph => false,
-        _ => _options.ExecutionProvider == OrtExecutionProvider.Cpu,
+        _ => _options.ExecutionProvider == OrtExecutionProvider.Cpu && !UsesDeviceBuffers,
     };
 
     /// <summary>
@@ -303,8 +321,17 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
     {
         OptimizerPath.Host => true,
         OptimizerPath.Graph => false,
-        _ => _options.ExecutionProvider == OrtExecutionProvider.Cpu,
+        _ => _options.ExecutionProvider == OrtExecutionProvider.Cpu && !UsesDeviceBuffers,
     };
+
+    /// <summary>
+    /// Gets a value indicating whether parameters, gradients, optimizer state and running statistics are tensors on
+    /// the session's device rather than host arrays (see <see cref="OrtBackendOptions.BufferPlacement"/>).
+    /// </summary>
+    public bool UsesDeviceBuffers => _options.ResolvesToDeviceBuffers;
+
+    /// <summary>Gets the number of copy, scale and add runs on device tensors since creation; 0 with host buffers.</summary>
+    internal long DeviceTensorRuns => _device?.Runs ?? 0;
 
     /// <summary>
     /// Gets the global gradient norm before clipping of the last applied update, or NaN before the first. On the
@@ -370,11 +397,7 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
             BindTrainingParameters(_current);
         }
 
-        for (var k = 0; k < _running.Count; k++)
-        {
-            _runningArrays[_runningCurrent][k].CopyTo(_runningBackup[k], 0);
-        }
-
+        BackUpRunningStatistics();
         double lossSum = 0;
         for (var part = 0; part < parts; part++)
         {
@@ -385,7 +408,7 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
             lossSum += _loss[0];
             if (parts > 1)
             {
-                Accumulate(part == 0, 1f / parts);
+                Accumulate(part, parts);
             }
         }
 
@@ -419,8 +442,8 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
             _capturedHostValues = true;
             for (var i = 0; i < _names.Length; i++)
             {
-                snapshot.SetGradient(i, _gradientArrays[i]);
-                snapshot.SetParameterValues(i, _parameterArrays[_current][i]);
+                snapshot.SetGradient(i, HostGradient(i));
+                snapshot.SetParameterValues(i, HostParameter(i));
                 BytesCopiedToHost += 2L * sizeof(float) * _gradientArrays[i].Length;
             }
 
@@ -760,7 +783,14 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
         // A skipped step keeps the running statistics too, so one bad batch cannot poison them.
         for (var k = 0; k < _running.Count; k++)
         {
-            _runningBackup[k].CopyTo(_runningArrays[_runningCurrent][k], 0);
+            if (_device is null)
+            {
+                _runningBackup[k].CopyTo(_runningArrays[_runningCurrent][k], 0);
+            }
+            else
+            {
+                _device.Copy(_runningBackupValues[k], _runningValues[_runningCurrent][k]);
+            }
         }
 
         _hasGradients = false;
@@ -796,7 +826,7 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
     public float[] GetParameterValues(string name)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var values = _parameterArrays[_current][Parameters.GetIndex(name)];
+        var values = HostParameter(Parameters.GetIndex(name));
         BytesCopiedToHost += sizeof(float) * values.Length;
         return (float[])values.Clone();
     }
@@ -822,6 +852,9 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
             value.Dispose();
         }
 
+        // After the tensors it allocated, and before the training session whose allocator it holds.
+        _device?.Dispose();
+
         _trainingSession?.Dispose();
         _evalSession?.Dispose();
         _optimizerSession?.Dispose();
@@ -842,6 +875,56 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
         }
     }
 
+    private static float[][] NewArrays(long[][] shapes) => shapes.Select(shape => new float[ElementCount(shape)]).ToArray();
+
+    /// <summary>Returns the bound tensors: OrtValues over the host arrays, or new device tensors when the buffers are on the device.</summary>
+    private OrtValue[] Bind(float[][] arrays, long[][] shapes)
+    {
+        if (_device is null)
+        {
+            return arrays.Select((array, i) => Own(array, shapes[i])).ToArray();
+        }
+
+        var values = new OrtValue[shapes.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = _device.Allocate(shapes[i]);
+            _ownedValues.Add(values[i]);
+        }
+
+        return values;
+    }
+
+    /// <summary>Returns the host array with the current gradient of parameter <paramref name="index"/>, copied from the device first when it lives there.</summary>
+    private float[] HostGradient(int index) => ToHost(_gradientValues[index], _gradientArrays[index], _shapes[index]);
+
+    /// <summary>Returns the host array with the current values of parameter <paramref name="index"/>, copied from the device first when they live there.</summary>
+    private float[] HostParameter(int index) => ToHost(_parameterValues[_current][index], _parameterArrays[_current][index], _shapes[index]);
+
+    private float[] ToHost(OrtValue value, float[] array, long[] shape)
+    {
+        _device?.Download(value, array, shape);
+        return array;
+    }
+
+    /// <summary>Sends a host array written in place to its device tensor; nothing to do when the array is the bound buffer.</summary>
+    private void FromHost(float[] array, OrtValue value, long[] shape) => _device?.Upload(array, value, shape);
+
+    private void BackUpRunningStatistics()
+    {
+        for (var k = 0; k < _running.Count; k++)
+        {
+            if (_device is null)
+            {
+                _runningArrays[_runningCurrent][k].CopyTo(_runningBackup[k], 0);
+            }
+            else
+            {
+                _device.Copy(_runningValues[_runningCurrent][k], _runningBackupValues[k]);
+            }
+        }
+    }
+
     private OrtValue Own(float[] array, long[] shape)
     {
         var value = OrtValue.CreateTensorValueFromMemory(array, shape);
@@ -857,8 +940,32 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
         }
     }
 
-    private void Accumulate(bool first, float scale)
+    /// <summary>Adds micro-batch <paramref name="part"/>'s gradients, scaled by 1 / <paramref name="parts"/>, to the gradient buffers.</summary>
+    private void Accumulate(int part, int parts)
     {
+        var scale = 1f / parts;
+        if (_device is not null)
+        {
+            // Part p writes the gradient tensors when parts - 1 - p is even, so the last part writes them, and
+            // reads what part p - 1 wrote; ONNX Runtime cannot write a tensor that the same run reads.
+            for (var i = 0; i < _gradientValues.Length; i++)
+            {
+                var target = (parts - 1 - part) % 2 == 0 ? _gradientValues[i] : _alternateGradientValues[i];
+                if (part == 0)
+                {
+                    _device.Scale(_microGradientValues![i], scale, target);
+                }
+                else
+                {
+                    var previous = (parts - part) % 2 == 0 ? _gradientValues[i] : _alternateGradientValues[i];
+                    _device.ScaleAdd(previous, _microGradientValues![i], scale, target);
+                }
+            }
+
+            return;
+        }
+
+        var first = part == 0;
         for (var i = 0; i < _gradientArrays.Length; i++)
         {
             var target = _gradientArrays[i].AsSpan();

@@ -18,10 +18,12 @@ public sealed class RunningStatisticsTests : IDisposable
 
     public void Dispose() => directory.Dispose();
 
-    [Fact]
-    public void Training_step_updates_like_torch()
+    [Theory]
+    [InlineData(BufferPlacement.Host)]
+    [InlineData(BufferPlacement.Device)]
+    public void Training_step_updates_like_torch(BufferPlacement placement)
     {
-        using var backend = Open();
+        using var backend = Open(placement);
         var initialVariance = Saved(backend, "bn.running_var");
 
         backend.ComputeGradients(Batch());
@@ -48,10 +50,12 @@ public sealed class RunningStatisticsTests : IDisposable
         }
     }
 
-    [Fact]
-    public void Skipped_step_keeps_statistics()
+    [Theory]
+    [InlineData(BufferPlacement.Host)]
+    [InlineData(BufferPlacement.Device)]
+    public void Skipped_step_keeps_statistics(BufferPlacement placement)
     {
-        using var backend = Open();
+        using var backend = Open(placement);
         var before = Saved(backend, "bn.running_mean");
 
         backend.ComputeGradients(Batch());
@@ -60,10 +64,12 @@ public sealed class RunningStatisticsTests : IDisposable
         Saved(backend, "bn.running_mean").Should().Equal(before);
     }
 
-    [Fact]
-    public void Export_uses_inference_mode_and_new_statistics()
+    [Theory]
+    [InlineData(BufferPlacement.Host)]
+    [InlineData(BufferPlacement.Device)]
+    public void Export_uses_inference_mode_and_new_statistics(BufferPlacement placement)
     {
-        using var backend = Open();
+        using var backend = Open(placement);
         backend.ComputeGradients(Batch());
         backend.ApplyUpdate(null);
         var path = directory.File("cnn-trained.onnx");
@@ -80,7 +86,7 @@ public sealed class RunningStatisticsTests : IDisposable
         session.InputNames.Should().Equal("input");
     }
 
-    private OrtTrainingBackend Open()
+    private OrtTrainingBackend Open(BufferPlacement placement)
     {
         var source = directory.File("cnn.onnx");
         File.Copy(FixturePaths.Onnx("cnn.onnx"), source, overwrite: true);
@@ -89,7 +95,7 @@ public sealed class RunningStatisticsTests : IDisposable
             "output",
             new LossOptions { Kind = LossKind.CrossEntropy },
             new TrainingArtifactOptions { Optimizer = new OptimizerOptions { Kind = OptimizerKind.Sgd } },
-            new OrtBackendOptions { ArtifactsDirectory = directory.File("artifacts"), IntraOpThreads = 1 });
+            new OrtBackendOptions { ArtifactsDirectory = directory.File("artifacts"), IntraOpThreads = 1, BufferPlacement = placement });
     }
 
     private TrainingBatch Batch() => new TrainingBatch()
