@@ -527,6 +527,11 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
         {
             BindOptimizer(_current);
         }
+        else
+        {
+            // A session on CUDA copies a host input to the device when it is bound, so the new values must be bound again.
+            BindOptimizerScalars(_optimizerBindings[_current]);
+        }
 
         _optimizerSession!.RunWithBinding(_runOptions, _optimizerBindings[_current]);
         _carriedParameterSquaresValid = false;
@@ -1052,8 +1057,7 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
     private void BindOptimizer(int parity)
     {
         var optimizer = _optimizerBindings[parity];
-        optimizer.BindInput(OptimizerGraph.LearningRateInput, _learningRateValue);
-        optimizer.BindInput(OptimizerGraph.StepInput, _stepValue);
+        BindOptimizerScalars(optimizer);
         for (var i = 0; i < _names.Length; i++)
         {
             optimizer.BindInput(_names[i], _parameterValues[parity][i]);
@@ -1063,6 +1067,12 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
                 optimizer.BindInput(_names[i] + _stateSuffixes[s], _stateValues[parity][(i * _stateSuffixes.Count) + s]);
             }
         }
+    }
+
+    private void BindOptimizerScalars(OrtIoBinding optimizer)
+    {
+        optimizer.BindInput(OptimizerGraph.LearningRateInput, _learningRateValue);
+        optimizer.BindInput(OptimizerGraph.StepInput, _stepValue);
     }
 
     private static HashSet<string> ClassIndexInputs(ArtifactManifest manifest) =>
