@@ -61,9 +61,10 @@ public sealed class OrtBackendOptions
     public int GradientAccumulationSteps { get; set; } = 1;
 
     /// <summary>
-    /// Gets or sets the seed written into the <c>seed</c> attribute of every Dropout node of the training
-    /// model, or null to keep the model's attributes. ONNX Runtime draws the masks of one session from a
-    /// generator seeded once, so two backends with the same seed draw the same mask sequence.
+    /// Gets or sets the seed of the Dropout masks, or null for a seed drawn when the backend is created. The
+    /// training model draws each mask from the seed, the step and the micro-batch, so two backends with the same
+    /// seed draw the same masks, and a run resumed from a checkpoint with the same seed draws the masks the
+    /// uninterrupted run would have drawn. The <c>seed</c> attributes of the model's Dropout nodes are not used.
     /// </summary>
     public long? DropoutSeed { get; set; }
 

@@ -70,6 +70,11 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
     private readonly float[][]? _microGradientArrays;
     private readonly OrtValue[]? _microGradientValues;
     private readonly float[] _loss = new float[1];
+
+    // The key of the Dropout masks of each training run (see KeyedDropout), derived from the seed, the step and the micro-batch.
+    private readonly bool _keyedDropout;
+    private readonly long _dropoutSeed;
+    private readonly long[] _dropoutKey = new long[1];
     private readonly float[] _evalLoss = new float[1];
     private readonly float[] _statisticsTable;
     private readonly float[] _learningRateInput = new float[1];
@@ -81,6 +86,7 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
     private readonly OrtValue _statisticsValue;
     private readonly OrtValue _learningRateValue;
     private readonly OrtValue _stepValue;
+    private readonly OrtValue _dropoutKeyValue;
     private readonly OrtValue _globalNormValue;
     private readonly OrtValue _updateSumOfSquaresValue;
     private readonly OrtIoBinding[] _trainingBindings = new OrtIoBinding[ParitySets];
@@ -178,7 +184,9 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
         try
         {
             var classIndexInputs = ClassIndexInputs(manifest);
-            var (trainingBytes, running, ignoredLabels) = TrainingModel(options, classIndexInputs);
+            var (trainingBytes, running, ignoredLabels, dropoutNodes) = TrainingModel(classIndexInputs);
+            _keyedDropout = dropoutNodes > 0;
+            _dropoutSeed = options.DropoutSeed ?? Random.Shared.NextInt64();
             _running = running;
             _trainingSession = SessionFactory.Create(trainingBytes, manifest.Models.Training.File, options);
             _evalSession = SessionFactory.Create(EvalModel(running), manifest.Models.Eval.File, options);
@@ -201,6 +209,7 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
 
             var parameterNames = _names.ToHashSet(StringComparer.Ordinal);
             var boundNames = parameterNames.Concat(running.Select(r => r.Name)).ToHashSet(StringComparer.Ordinal);
+            boundNames.Add(KeyedDropout.KeyInput);
             var classCount = ClassCount(_trainingSession, manifest, parameterNames);
             _trainingFeeder = new BatchFeeder(_trainingSession, manifest.Models.Training.File, boundNames, classIndexInputs, classCount, ignoredLabels);
             _evalFeeder = new BatchFeeder(_evalSession, manifest.Models.Eval.File, boundNames, classIndexInputs, classCount, ignoredLabels);
@@ -255,6 +264,8 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
             _learningRateValue = Own(_learningRateInput, []);
             _stepValue = OrtValue.CreateTensorValueFromMemory(_stepInput, []);
             _ownedValues.Add(_stepValue);
+            _dropoutKeyValue = OrtValue.CreateTensorValueFromMemory(_dropoutKey, []);
+            _ownedValues.Add(_dropoutKeyValue);
             _globalNormValue = Own(_globalNorm, []);
             _updateSumOfSquaresValue = Own(_updateSumOfSquares, [_names.Length]);
 
@@ -403,6 +414,13 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
         {
             _trainingFeeder.Bind(binding, batch, part, parts);
             BindRunningStatistics(binding);
+            if (_keyedDropout)
+            {
+                // Bound before each run, because a CUDA session copies a host input when it is bound.
+                _dropoutKey[0] = KeyedDropout.Key(_dropoutSeed, (Step * parts) + part);
+                binding.BindInput(KeyedDropout.KeyInput, _dropoutKeyValue);
+            }
+
             _trainingSession.RunWithBinding(_runOptions, binding);
             _runningCurrent = _running.Count > 0 ? 1 - _runningCurrent : _runningCurrent;
             lossSum += _loss[0];
@@ -1099,17 +1117,16 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
         return 0;
     }
 
-    /// <summary>Returns the training model with the dropout seed applied and the running statistics exposed, and the ignored labels.</summary>
-    private (byte[] Bytes, List<RunningStatistic> Running, HashSet<long> IgnoredLabels) TrainingModel(OrtBackendOptions options, HashSet<string> classIndexInputs)
+    /// <summary>
+    /// Returns the training model with keyed Dropout masks and the running statistics exposed, the ignored labels,
+    /// and the number of Dropout nodes rewritten.
+    /// </summary>
+    private (byte[] Bytes, List<RunningStatistic> Running, HashSet<long> IgnoredLabels, int DropoutNodes) TrainingModel(HashSet<string> classIndexInputs)
     {
         var model = OnnxModel.Load(_artifacts.TrainingModelPath);
-        if (options.DropoutSeed is { } seed)
-        {
-            DropoutSeeds.Apply(model, seed);
-        }
-
+        var dropoutNodes = KeyedDropout.Apply(model.Proto);
         var running = RunningStatistics.ExposeInTraining(model.Proto);
-        return (model.ToByteArray(), running, IgnoredLabels.Find(model.Proto, classIndexInputs));
+        return (model.ToByteArray(), running, IgnoredLabels.Find(model.Proto, classIndexInputs), dropoutNodes);
     }
 
     /// <summary>Adds a gradient's sum of squares to a running total, which becomes NaN once an element is not finite (see <see cref="NormFromSquares"/>).</summary>

@@ -35,12 +35,43 @@ public sealed class DropoutModelTests : IDisposable
     public void Same_seed_trains_identically()
     {
         using var first = Open(seed: 3);
-        var firstLosses = Enumerable.Range(0, 3).Select(_ => first.ComputeGradients(Batch())).ToArray();
+        var firstLosses = SkippedSteps(first, 3);
         using var second = Open(seed: 3);
-        var secondLosses = Enumerable.Range(0, 3).Select(_ => second.ComputeGradients(Batch())).ToArray();
+        var secondLosses = SkippedSteps(second, 3);
+        using var other = Open(seed: 4);
+        var otherLosses = SkippedSteps(other, 3);
 
         secondLosses.Should().Equal(firstLosses);
-        firstLosses.Distinct().Should().HaveCount(3, "each training run draws a new mask");
+        firstLosses.Distinct().Should().HaveCount(3, "each step draws a new mask");
+        otherLosses.Should().NotEqual(firstLosses, "another seed draws other masks");
+    }
+
+    [Fact]
+    public void Same_step_draws_same_mask()
+    {
+        using var backend = Open(seed: 3);
+
+        var first = backend.ComputeGradients(Batch());
+        var again = backend.ComputeGradients(Batch());
+
+        again.Should().Be(first, "the mask depends on the seed, the step and the micro-batch, not on how often a step is computed");
+    }
+
+    [Fact]
+    public void Resumed_run_draws_same_masks()
+    {
+        var checkpoint = directory.File("after-two.gdckpt");
+        using var straight = Open(seed: 11);
+        using var interrupted = Open(seed: 11);
+        var straightLosses = UpdatedSteps(straight, 4);
+        var losses = UpdatedSteps(interrupted, 2);
+        interrupted.SaveCheckpoint(checkpoint);
+
+        using var resumed = Open(seed: 11, checkpoint);
+        losses.AddRange(UpdatedSteps(resumed, 2));
+
+        losses.Should().Equal(straightLosses);
+        resumed.GetParameterValues("w").Should().Equal(straight.GetParameterValues("w"));
     }
 
     [Fact]
@@ -59,7 +90,31 @@ public sealed class DropoutModelTests : IDisposable
         loss.Should().BeApproximately(ExpectedLoss(), 1e-6 * ExpectedLoss());
     }
 
-    private OrtTrainingBackend Open(long seed)
+    private static List<double> SkippedSteps(OrtTrainingBackend backend, int count)
+    {
+        var losses = new List<double>();
+        for (var step = 0; step < count; step++)
+        {
+            losses.Add(backend.ComputeGradients(Batch()));
+            backend.SkipUpdate();
+        }
+
+        return losses;
+    }
+
+    private static List<double> UpdatedSteps(OrtTrainingBackend backend, int count)
+    {
+        var losses = new List<double>();
+        for (var step = 0; step < count; step++)
+        {
+            losses.Add(backend.ComputeGradients(Batch()));
+            backend.ApplyUpdate(null);
+        }
+
+        return losses;
+    }
+
+    private OrtTrainingBackend Open(long seed, string? checkpoint = null)
     {
         var path = directory.File("dropout.onnx");
         if (!File.Exists(path))
@@ -76,7 +131,14 @@ public sealed class DropoutModelTests : IDisposable
             OrtTrainingBackend.Create(path, dropped, new LossOptions { Kind = LossKind.MeanSquaredError }, new TrainingArtifactOptions { Optimizer = new OptimizerOptions { Kind = OptimizerKind.Sgd } }, new OrtBackendOptions { ArtifactsDirectory = directory.File("artifacts") }).Dispose();
         }
 
-        return new OrtTrainingBackend(new OrtBackendOptions { ArtifactsDirectory = directory.File("artifacts"), DropoutSeed = seed, IntraOpThreads = 1 });
+        return new OrtTrainingBackend(new OrtBackendOptions
+        {
+            ArtifactsDirectory = directory.File("artifacts"),
+            DropoutSeed = seed,
+            CheckpointPath = checkpoint,
+            IntraOpThreads = 1,
+            DeterministicCompute = true,
+        });
     }
 
     private static TrainingBatch Batch() => new TrainingBatch().Add("x", Input, 8, 4).Add("target", new float[8 * 3], 8, 3);
