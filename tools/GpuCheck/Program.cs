@@ -4,11 +4,13 @@ using GradDiag;
 using GradDiag.OrtBackend.Artifacts;
 using GradDiag.OrtBackend.Losses;
 using GradDiag.OrtBackend.Optimizers;
+using GradDiag.OrtBackend.Schedules;
 using GradDiag.OrtBackend.Training;
 using Microsoft.ML.OnnxRuntime;
 
-// Checks the CUDA path of the training backend against the CPU on bench_mlp and bench_cnn. It checks that the
-// CUDA provider is created, that losses, per-parameter gradient norms and gradients copied to the host agree, and
+// Checks the CUDA path of the training backend against the CPU on bench_mlp and bench_cnn, training with Adam and a
+// decaying learning rate. It checks that the CUDA provider is created, that losses, per-parameter gradient norms,
+// gradients copied to the host and the parameters after the last update agree, and
 // what an ordinary step reads back, and it times a step on the CPU and on CUDA with device and with host buffers. Prints one line per result and exits 1 when a check fails.
 // Usage: GradDiag.GpuCheck [fixtures folder] [steps] [--cpu-as-device]. The last switch puts a second CPU backend
 // where the CUDA one would be, to try the check itself on a machine without a GPU.
@@ -34,14 +36,15 @@ static int CheckModel(string fixtures, string model, int steps, OrtExecutionProv
     {
         string source = Path.Combine(directory, model + ".onnx");
         File.Copy(Path.Combine(fixtures, model + ".onnx"), source);
-        var sgd = new TrainingArtifactOptions { Optimizer = new OptimizerOptions { Kind = OptimizerKind.Sgd } };
+        // Adam with a decaying rate reads the step and the learning rate in every update, so a stale binding of either shows.
+        var adam = new TrainingArtifactOptions { Optimizer = new OptimizerOptions { Kind = OptimizerKind.Adam } };
         string artifacts = Path.Combine(directory, "artifacts");
         using OrtTrainingBackend cpu = OrtTrainingBackend.Create(
             source,
             "output",
             new LossOptions { Kind = LossKind.CrossEntropy },
-            sgd,
-            new OrtBackendOptions { ArtifactsDirectory = artifacts, LearningRate = 0.01 });
+            adam,
+            new OrtBackendOptions { ArtifactsDirectory = artifacts, LearningRateSchedule = Schedule() });
         OrtTrainingBackend cuda;
         OrtTrainingBackend cudaHostBuffers;
         try
@@ -79,8 +82,10 @@ static OrtBackendOptions DeviceOptions(string artifacts, string source, OrtExecu
     SourceModelPath = source,
     ExecutionProvider = device,
     BufferPlacement = placement,
-    LearningRate = 0.01,
+    LearningRateSchedule = Schedule(),
 };
+
+static ILearningRateSchedule Schedule() => LearningRateSchedules.StepDecay(0.001, stepSize: 5, gamma: 0.5);
 
 static int Compare(string model, OrtTrainingBackend cpu, OrtTrainingBackend cuda, int steps)
 {
@@ -130,6 +135,13 @@ static int Compare(string model, OrtTrainingBackend cpu, OrtTrainingBackend cuda
     failures += Report(model, "loss, largest relative difference", largestLossDifference, tolerance);
     failures += Report(model, "per-parameter gradient norms, largest relative difference", largestNormDifference, tolerance);
     failures += Report(model, "gradients copied to the host, largest ||device - CPU|| / ||CPU|| of a parameter", largestGradientDifference, tolerance);
+    double largestParameterDifference = 0;
+    foreach (ParameterDescriptor parameter in cpu.Parameters)
+    {
+        largestParameterDifference = Math.Max(largestParameterDifference, RelativeDistance(cuda.GetParameterValues(parameter.Name), cpu.GetParameterValues(parameter.Name)));
+    }
+
+    failures += Report(model, $"parameters after {steps} Adam updates, largest ||device - CPU|| / ||CPU||", largestParameterDifference, tolerance);
     long parameters = cuda.Parameters.Count;
     long bound = 8 + (28 * parameters);
     Console.WriteLine($"{model}: {(bytesPerStep <= bound ? "ok" : "FAIL")} bytes read back from ONNX Runtime outputs per ordinary step: {bytesPerStep} (bound 8 + 28 x {parameters} = {bound})");

@@ -35,6 +35,10 @@ internal sealed class DeviceTensors : IDisposable
     private readonly OrtValue _factorValue;
     private readonly RunOptions _runOptions = new();
 
+    // On the CPU provider the host inputs bound by BindHostInput go through these copies, refreshed at each bind.
+    private readonly bool _emulatesBindCopies;
+    private readonly Dictionary<(OrtIoBinding Binding, string Name), OrtValue> _boundCopies = [];
+
     /// <summary>Creates the sessions and the allocator for the device of <paramref name="options"/>.</summary>
     /// <param name="options">The backend settings, which choose the provider and device.</param>
     /// <param name="deviceSession">A session on that device, whose allocator the tensors come from on CUDA.</param>
@@ -60,6 +64,7 @@ internal sealed class DeviceTensors : IDisposable
             else
             {
                 _allocator = OrtAllocator.DefaultInstance;
+                _emulatesBindCopies = true;
             }
         }
         catch
@@ -109,6 +114,31 @@ internal sealed class DeviceTensors : IDisposable
     /// <summary>Writes <c>addend + x * factor</c> into <paramref name="destination"/>, which must be another tensor than both inputs.</summary>
     public void ScaleAdd(OrtValue addend, OrtValue x, float factor, OrtValue destination) => RunScale(_scaleAdd, _scaleAddBinding, addend, x, factor, destination);
 
+    /// <summary>
+    /// Binds a small host input, such as the learning rate, to a session on the device. A CUDA session copies the
+    /// value to the device when it is bound, so a later change of the host array reaches the session only when it is
+    /// bound again. On the CPU provider, where a bound host array would be read in place, the value is copied here,
+    /// so that an input bound once and changed afterwards fails the tests on machines without a GPU too.
+    /// </summary>
+    public void BindHostInput(OrtIoBinding binding, string name, OrtValue hostValue)
+    {
+        if (!_emulatesBindCopies)
+        {
+            binding.BindInput(name, hostValue);
+            return;
+        }
+
+        if (!_boundCopies.TryGetValue((binding, name), out var copy))
+        {
+            var info = hostValue.GetTensorTypeAndShape();
+            copy = OrtValue.CreateAllocatedTensorValue(_allocator, info.ElementDataType, info.Shape);
+            _boundCopies.Add((binding, name), copy);
+        }
+
+        hostValue.GetTensorMutableRawData().CopyTo(copy.GetTensorMutableRawData());
+        binding.BindInput(name, copy);
+    }
+
     /// <summary>Releases the bindings, the allocator and the sessions. Dispose the tensors from <see cref="Allocate"/> first.</summary>
     public void Dispose()
     {
@@ -116,6 +146,11 @@ internal sealed class DeviceTensors : IDisposable
         _scaleBinding?.Dispose();
         _scaleAddBinding?.Dispose();
         _factorValue?.Dispose();
+        foreach (var copy in _boundCopies.Values)
+        {
+            copy.Dispose();
+        }
+
         if (_ownsAllocator)
         {
             _allocator.Dispose();

@@ -41,7 +41,7 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
     private const int UpdateChunkLength = 1 << 17;
     private const long ParallelUpdateElements = 1 << 16;
 
-    private readonly OrtBackendOptions _options;
+    private readonly int _microBatches;
     private readonly TrainingArtifacts _artifacts;
     private readonly TrainingCheckpoint _initialCheckpoint;
     private readonly ILearningRateSchedule _schedule;
@@ -159,7 +159,12 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
             throw new ArgumentException("Invalid OrtBackendOptions: " + string.Join(" ", failures), nameof(options));
         }
 
-        _options = options;
+        // The paths are decided once, because the options object stays with the caller, who may change it.
+        _microBatches = options.GradientAccumulationSteps;
+        UsesDeviceBuffers = options.ResolvesToDeviceBuffers;
+        var hostByDefault = options.ExecutionProvider == OrtExecutionProvider.Cpu && !UsesDeviceBuffers;
+        UsesHostStatistics = options.StatisticsPath == GradientStatisticsPath.HostKernel || (options.StatisticsPath == GradientStatisticsPath.Auto && hostByDefault);
+        UsesHostOptimizer = options.OptimizerPath == OptimizerPath.Host || (options.OptimizerPath == OptimizerPath.Auto && hostByDefault);
         _schedule = options.LearningRateSchedule ?? LearningRateSchedules.Constant(options.LearningRate);
         _artifacts = TrainingArtifacts.Open(options.ArtifactsDirectory, options.SourceModelPath);
         _initialCheckpoint = _artifacts.LoadCheckpoint();
@@ -309,7 +314,7 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
     /// <summary>
     /// Gets the number of bytes the backend has read from ONNX Runtime outputs into host code since it was
     /// created: losses, statistics tables, global norms, update sums of squares, and on host-value captures
-    /// every gradient and parameter.
+    /// every gradient and parameter. Checkpoint saves and inference-model exports are not counted.
     /// </summary>
     public long BytesCopiedToHost { get; private set; }
 
@@ -317,29 +322,19 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
     /// Gets a value indicating whether ordinary steps compute statistics with the host kernel instead of the
     /// statistics model (see <see cref="OrtBackendOptions.StatisticsPath"/>).
     /// </summary>
-    public bool UsesHostStatistics => _options.StatisticsPath switch
-    {
-        GradientStatisticsPath.HostKernel => true,
-        GradientStatisticsPath.Graph => false,
-        _ => _options.ExecutionProvider == OrtExecutionProvider.Cpu && !UsesDeviceBuffers,
-    };
+    public bool UsesHostStatistics { get; }
 
     /// <summary>
     /// Gets a value indicating whether updates run on the host instead of in the optimizer model (see
     /// <see cref="OrtBackendOptions.OptimizerPath"/>).
     /// </summary>
-    public bool UsesHostOptimizer => _options.OptimizerPath switch
-    {
-        OptimizerPath.Host => true,
-        OptimizerPath.Graph => false,
-        _ => _options.ExecutionProvider == OrtExecutionProvider.Cpu && !UsesDeviceBuffers,
-    };
+    public bool UsesHostOptimizer { get; }
 
     /// <summary>
     /// Gets a value indicating whether parameters, gradients, optimizer state and running statistics are tensors on
     /// the session's device rather than host arrays (see <see cref="OrtBackendOptions.BufferPlacement"/>).
     /// </summary>
-    public bool UsesDeviceBuffers => _options.ResolvesToDeviceBuffers;
+    public bool UsesDeviceBuffers { get; }
 
     /// <summary>Gets the number of copy, scale and add runs on device tensors since creation; 0 with host buffers.</summary>
     internal long DeviceTensorRuns => _device?.Runs ?? 0;
@@ -400,7 +395,7 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
     {
         ArgumentNullException.ThrowIfNull(batch);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var parts = _options.GradientAccumulationSteps;
+        var parts = _microBatches;
         _trainingFeeder.Validate(batch, parts);
         var binding = _trainingBindings[_current];
         if (_rebindEveryRun)
@@ -418,7 +413,7 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
             {
                 // Bound before each run, because a CUDA session copies a host input when it is bound.
                 _dropoutKey[0] = KeyedDropout.Key(_dropoutSeed, (Step * parts) + part);
-                binding.BindInput(KeyedDropout.KeyInput, _dropoutKeyValue);
+                BindHostInput(binding, KeyedDropout.KeyInput, _dropoutKeyValue);
             }
 
             _trainingSession.RunWithBinding(_runOptions, binding);
@@ -1089,8 +1084,20 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
 
     private void BindOptimizerScalars(OrtIoBinding optimizer)
     {
-        optimizer.BindInput(OptimizerGraph.LearningRateInput, _learningRateValue);
-        optimizer.BindInput(OptimizerGraph.StepInput, _stepValue);
+        BindHostInput(optimizer, OptimizerGraph.LearningRateInput, _learningRateValue);
+        BindHostInput(optimizer, OptimizerGraph.StepInput, _stepValue);
+    }
+
+    private void BindHostInput(OrtIoBinding binding, string name, OrtValue value)
+    {
+        if (_device is null)
+        {
+            binding.BindInput(name, value);
+        }
+        else
+        {
+            _device.BindHostInput(binding, name, value);
+        }
     }
 
     private static HashSet<string> ClassIndexInputs(ArtifactManifest manifest) =>

@@ -1,5 +1,7 @@
 using GradDiag.Detectors;
+using GradDiag.OrtBackend.Artifacts;
 using GradDiag.OrtBackend.Checkpoints;
+using GradDiag.OrtBackend.Losses;
 using GradDiag.OrtBackend.Optimizers;
 using GradDiag.OrtBackend.Tests.Support;
 using GradDiag.OrtBackend.Training;
@@ -15,6 +17,7 @@ public sealed class DeviceBufferTests : IDisposable
 {
     private readonly TempDirectory directory = new();
     private readonly List<TempDirectory> backendFolders = [];
+    private readonly FixtureReference cnnReference = FixtureReference.Load("cnn");
 
     public void Dispose()
     {
@@ -138,6 +141,66 @@ public sealed class DeviceBufferTests : IDisposable
     }
 
     [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void BatchNormalization_model_trains_like_host_buffers(int microBatches)
+    {
+        using var host = OpenCnn(BufferPlacement.Host, microBatches);
+        using var device = OpenCnn(BufferPlacement.Device, microBatches);
+        var checkpoint = directory.File("cnn-step-3.gdckpt");
+
+        for (var step = 0; step < 7; step++)
+        {
+            device.ComputeGradients(CnnBatch(step)).Should().Be(host.ComputeGradients(CnnBatch(step)), $"loss at step {step}");
+            device.Evaluate(CnnBatch(step + 1)).Should().Be(host.Evaluate(CnnBatch(step + 1)), $"evaluation before the update of step {step}");
+            if (step is 2 or 5)
+            {
+                host.SkipUpdate();
+                device.SkipUpdate();
+            }
+            else
+            {
+                host.ApplyUpdate(null);
+                device.ApplyUpdate(null);
+            }
+
+            device.Evaluate(CnnBatch(step + 2)).Should().Be(host.Evaluate(CnnBatch(step + 2)), $"evaluation after step {step}");
+            if (step == 3)
+            {
+                host.SaveCheckpoint(checkpoint);
+            }
+
+            if (step == 4)
+            {
+                // Step 4 leaves the backends on the other buffer set than the one the checkpoint was saved from.
+                host.LoadCheckpoint(checkpoint);
+                device.LoadCheckpoint(checkpoint);
+            }
+
+            Tensors(device, "device.gdckpt").Should().BeEquivalentTo(Tensors(host, "host.gdckpt"), o => o.WithStrictOrdering(), $"parameters, Adam moments and running statistics after step {step}");
+        }
+    }
+
+    [Fact]
+    public void Later_option_changes_are_ignored()
+    {
+        OrtBackendOptions? options = null;
+        using var backend = Open("digits_mlp", BufferPlacement.Device, o => options = o);
+        var snapshot = new GradientSnapshot(backend.Parameters);
+
+        options!.BufferPlacement = BufferPlacement.Host;
+        options.StatisticsPath = GradientStatisticsPath.HostKernel;
+        options.GradientAccumulationSteps = 2;
+        backend.ComputeGradients(DigitsData.Batch("digits_mlp", 0, 48));
+        backend.CaptureGradients(snapshot, includeHostValues: false);
+
+        backend.UsesDeviceBuffers.Should().BeTrue();
+        backend.UsesHostStatistics.Should().BeFalse();
+        snapshot.TryGetDeviceStatistics(0, out var statistics, out _).Should().BeTrue();
+        statistics.SumOfSquares.Should().BeGreaterThan(0, "the statistics come from the device gradients, not from the host copies");
+    }
+
+    [Theory]
     [InlineData(OptimizerPath.Host, GradientStatisticsPath.Auto, "OptimizerPath is Host")]
     [InlineData(OptimizerPath.Auto, GradientStatisticsPath.HostKernel, "StatisticsPath is HostKernel")]
     public void Device_buffers_reject_host_paths(OptimizerPath optimizer, GradientStatisticsPath statistics, string expected)
@@ -166,6 +229,38 @@ public sealed class DeviceBufferTests : IDisposable
             o.StatisticsPath = GradientStatisticsPath.Graph;
             configure?.Invoke(o);
         });
+    }
+
+    /// <summary>Opens the cnn fixture (Conv, BatchNormalization, pooling) with Adam on the statistics and optimizer models.</summary>
+    private OrtTrainingBackend OpenCnn(BufferPlacement placement, int microBatches)
+    {
+        var folder = new TempDirectory();
+        backendFolders.Add(folder);
+        var source = folder.File("cnn.onnx");
+        File.Copy(FixturePaths.Onnx("cnn.onnx"), source);
+        return OrtTrainingBackend.Create(
+            source,
+            "output",
+            new LossOptions { Kind = LossKind.CrossEntropy },
+            new TrainingArtifactOptions { Optimizer = new OptimizerOptions { Kind = OptimizerKind.Adam } },
+            new OrtBackendOptions
+            {
+                ArtifactsDirectory = folder.File("artifacts"),
+                IntraOpThreads = 1,
+                LearningRate = 0.01,
+                BufferPlacement = placement,
+                OptimizerPath = OptimizerPath.Graph,
+                StatisticsPath = GradientStatisticsPath.Graph,
+                GradientAccumulationSteps = microBatches,
+            });
+    }
+
+    /// <summary>Returns the cnn fixture's batch of four images, scaled per element so that each step differs.</summary>
+    private TrainingBatch CnnBatch(int step)
+    {
+        var input = cnnReference.Input.Data.Select((v, i) => (float)(v * (1 + (0.1 * ((i + step) % 5))))).ToArray();
+        var labels = cnnReference.Labels.Data.Select(v => (long)v).ToArray();
+        return new TrainingBatch().Add("input", input, cnnReference.Input.Shape).Add("labels", labels, cnnReference.Labels.Shape);
     }
 
     private List<(string Name, byte[] Data)> Tensors(OrtTrainingBackend backend, string file)

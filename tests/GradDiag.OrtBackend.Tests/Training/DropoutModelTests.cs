@@ -31,10 +31,12 @@ public sealed class DropoutModelTests : IDisposable
         first.Should().BeApproximately(ExpectedLoss(), 1e-6 * ExpectedLoss());
     }
 
-    [Fact]
-    public void Same_seed_trains_identically()
+    [Theory]
+    [InlineData(BufferPlacement.Host)]
+    [InlineData(BufferPlacement.Device)]
+    public void Same_seed_trains_identically(BufferPlacement placement)
     {
-        using var first = Open(seed: 3);
+        using var first = Open(seed: 3, placement: placement);
         var firstLosses = SkippedSteps(first, 3);
         using var second = Open(seed: 3);
         var secondLosses = SkippedSteps(second, 3);
@@ -114,7 +116,7 @@ public sealed class DropoutModelTests : IDisposable
         return losses;
     }
 
-    private OrtTrainingBackend Open(long seed, string? checkpoint = null)
+    private OrtTrainingBackend Open(long seed, string? checkpoint = null, BufferPlacement placement = BufferPlacement.Host)
     {
         var path = directory.File("dropout.onnx");
         if (!File.Exists(path))
@@ -138,6 +140,7 @@ public sealed class DropoutModelTests : IDisposable
             CheckpointPath = checkpoint,
             IntraOpThreads = 1,
             DeterministicCompute = true,
+            BufferPlacement = placement,
         });
     }
 
