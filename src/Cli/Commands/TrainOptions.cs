@@ -47,7 +47,7 @@ internal sealed class TrainOptions
 
     public Option<long?> Steps { get; } = new("--steps") { Description = "Optimizer steps (batches) to run (1 or more). Cannot be combined with --epochs." };
 
-    public Option<int> Seed { get; } = new("--seed") { Description = "Seed of the per-epoch shuffle and of the validation split.", DefaultValueFactory = _ => 0 };
+    public Option<int> Seed { get; } = new("--seed") { Description = "Seed of the per-epoch shuffle, of the validation split and of the Dropout masks.", DefaultValueFactory = _ => 0 };
 
     public Option<bool> NoShuffle { get; } = new("--no-shuffle") { Description = "Keep the file's row order in every epoch." };
 

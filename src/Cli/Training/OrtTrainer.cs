@@ -229,6 +229,9 @@ internal sealed class OrtTrainer : ITrainer
             ExecutionProvider = settings.Device.IsCuda ? OrtExecutionProvider.Cuda : OrtExecutionProvider.Cpu,
             CudaDeviceId = settings.Device.Index,
             LearningRateSchedule = Schedule(settings, totalSteps),
+
+            // The masks then depend on the seed and the step only, so --resume draws the masks of an uninterrupted run.
+            DropoutSeed = settings.Seed,
         };
 
         if (settings.Resume)
