@@ -1,3 +1,5 @@
+using GradDiag.OrtBackend.Optimizers;
+using GradDiag.OrtBackend.Schedules;
 using GradDiag.OrtBackend.Tests.Support;
 using GradDiag.OrtBackend.Training;
 
@@ -51,38 +53,84 @@ public sealed class ExecutionProviderTests : IDisposable
         message.Should().Contain("ExecutionProvider = Cpu");
     }
 
-    [SkippableFact]
-    public void Cuda_training_matches_cpu()
+    [SkippableTheory]
+    [InlineData(BufferPlacement.Device)]
+    [InlineData(BufferPlacement.Host)]
+    public void Cuda_training_matches_cpu(BufferPlacement placement)
     {
-        using (BackendSetup.Digits(directory, "digits_mlp", BackendSetup.PlainSgd))
+        // Adam with a decaying rate reads the step and the learning rate in every update, so a stale binding shows.
+        var adam = new OptimizerOptions { Kind = OptimizerKind.Adam };
+        var schedule = LearningRateSchedules.StepDecay(0.01, stepSize: 2, gamma: 0.5);
+        using (BackendSetup.Digits(directory, "digits_mlp", adam))
         {
         }
 
         OrtTrainingBackend cuda;
         try
         {
-            cuda = new OrtTrainingBackend(new OrtBackendOptions { ArtifactsDirectory = directory.File("artifacts"), ExecutionProvider = OrtExecutionProvider.Cuda, LearningRate = 0.1 });
+            cuda = new OrtTrainingBackend(new OrtBackendOptions
+            {
+                ArtifactsDirectory = directory.File("artifacts"),
+                ExecutionProvider = OrtExecutionProvider.Cuda,
+                BufferPlacement = placement,
+                LearningRateSchedule = schedule,
+            });
         }
         catch (ExecutionProviderException exception)
         {
             throw new SkipException("No usable CUDA provider: " + exception.Message);
         }
 
+        var checkpoint = directory.File("cuda.gdckpt");
         using (cuda)
-        using (var cpu = new OrtTrainingBackend(new OrtBackendOptions { ArtifactsDirectory = directory.File("artifacts"), LearningRate = 0.1 }))
+        using (var cpu = new OrtTrainingBackend(new OrtBackendOptions { ArtifactsDirectory = directory.File("artifacts"), LearningRateSchedule = schedule }))
         {
             cuda.Device.Should().Be("cuda:0");
-            for (var step = 0; step < 3; step++)
+            cuda.UsesDeviceBuffers.Should().Be(placement == BufferPlacement.Device);
+            var cudaSnapshot = new GradientSnapshot(cuda.Parameters);
+            var cpuSnapshot = new GradientSnapshot(cpu.Parameters);
+            for (var step = 0; step < 6; step++)
             {
                 var batch = DigitsData.Batch("digits_mlp", step * 64, 64);
                 var cudaLoss = cuda.ComputeGradients(batch);
                 var cpuLoss = cpu.ComputeGradients(batch);
-                cuda.ApplyUpdate(null);
-                cpu.ApplyUpdate(null);
 
-                // TF32 matrix products on the device keep about 10 mantissa bits, hence the loose bound.
-                cudaLoss.Should().BeApproximately(cpuLoss, 1e-2 * cpuLoss);
+                // TF32 matrix products on the device keep about 10 mantissa bits, hence the loose bounds.
+                cudaLoss.Should().BeApproximately(cpuLoss, 1e-2 * cpuLoss, $"loss at step {step}");
+                cuda.CaptureGradients(cudaSnapshot, includeHostValues: true);
+                cpu.CaptureGradients(cpuSnapshot, includeHostValues: true);
+                for (var i = 0; i < cpu.Parameters.Count; i++)
+                {
+                    Distance(cudaSnapshot.GetGradient(i).Span, cpuSnapshot.GetGradient(i).Span).Should().BeLessThan(1e-2, $"gradient of {cpu.Parameters[i].Name} at step {step}");
+                }
+
+                cuda.ApplyUpdate(cudaSnapshot);
+                cpu.ApplyUpdate(cpuSnapshot);
             }
+
+            foreach (var parameter in cpu.Parameters)
+            {
+                Distance(cuda.GetParameterValues(parameter.Name), cpu.GetParameterValues(parameter.Name)).Should().BeLessThan(1e-2, $"{parameter.Name} after six Adam updates");
+            }
+
+            cuda.SaveCheckpoint(checkpoint);
         }
+
+        using var resumed = new OrtTrainingBackend(new OrtBackendOptions { ArtifactsDirectory = directory.File("artifacts"), CheckpointPath = checkpoint, LearningRateSchedule = schedule });
+        resumed.UpdatesApplied.Should().Be(6, "the checkpoint written from CUDA holds the step");
+    }
+
+    /// <summary>Returns ||actual − expected|| / ||expected||.</summary>
+    private static double Distance(ReadOnlySpan<float> actual, ReadOnlySpan<float> expected)
+    {
+        double difference = 0;
+        double norm = 0;
+        for (var i = 0; i < expected.Length; i++)
+        {
+            difference += ((double)actual[i] - expected[i]) * ((double)actual[i] - expected[i]);
+            norm += (double)expected[i] * expected[i];
+        }
+
+        return Math.Sqrt(difference / Math.Max(norm, 1e-300));
     }
 }
