@@ -37,7 +37,7 @@ internal sealed record ValueDescription(string Name, string ElementType, IReadOn
 /// <param name="ElementType">The ONNX element type, such as <c>FLOAT</c>.</param>
 /// <param name="Shape">The dimensions, outermost first.</param>
 /// <param name="ElementCount">The number of elements.</param>
-/// <param name="FrozenReason">Why the parameter is not trained (<c>running_statistic</c>, <c>name_pattern</c>, <c>unused</c>), or null when it is trained.</param>
+/// <param name="FrozenReason">Why the parameter is not trained (<c>running_statistic</c>, <c>name_pattern</c>, <c>unused</c>, <c>not_differentiable</c>), or null when it is trained.</param>
 internal sealed record ParameterDescription(int Depth, string Name, string ElementType, IReadOnlyList<long> Shape, long ElementCount, string? FrozenReason);
 
 /// <summary>An operator type with the number of nodes that use it.</summary>

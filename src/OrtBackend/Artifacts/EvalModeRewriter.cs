@@ -32,6 +32,8 @@ internal static class EvalModeRewriter
                 node.Input.RemoveAt(2);
             }
         }
+
+        UnreadConstants.Remove(graph);
     }
 
     /// <summary>

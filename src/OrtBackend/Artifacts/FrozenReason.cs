@@ -11,4 +11,10 @@ internal enum FrozenReason
 
     /// <summary>No node of the forward graph reads it, so its gradient would always be zero.</summary>
     Unused,
+
+    /// <summary>
+    /// Every node that reads it reads it where the operator has no gradient: Dropout's ratio, Clip's min and max.
+    /// Training it would only let weight decay change it.
+    /// </summary>
+    NotDifferentiable,
 }

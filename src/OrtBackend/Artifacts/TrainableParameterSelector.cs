@@ -32,6 +32,7 @@ internal static class TrainableParameterSelector
             .SelectMany(n => n.Input.Skip(3).Take(2))
             .ToHashSet(StringComparer.Ordinal);
 
+        var notDifferentiable = NotDifferentiableReads(graph);
         var trainable = new List<ParameterSpec>();
         var frozen = new List<(ParameterSpec, FrozenReason)>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -50,6 +51,10 @@ internal static class TrainableParameterSelector
             {
                 frozen.Add((parameter, FrozenReason.NamePattern));
             }
+            else if (notDifferentiable.Contains(name))
+            {
+                frozen.Add((parameter, FrozenReason.NotDifferentiable));
+            }
             else
             {
                 trainable.Add(parameter);
@@ -65,6 +70,33 @@ internal static class TrainableParameterSelector
         }
 
         return new ParameterSelection(trainable, frozen);
+    }
+
+    /// <summary>
+    /// Returns the names that main-graph nodes read only at inputs without a gradient: Dropout's ratio (input 1) and
+    /// Clip's min and max (inputs 1 and 2). A name that a subgraph reads is not among them.
+    /// </summary>
+    private static HashSet<string> NotDifferentiableReads(GraphProto graph)
+    {
+        var withoutGradient = new HashSet<string>(StringComparer.Ordinal);
+        var withGradient = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var node in graph.Node)
+        {
+            var standard = node.Domain is "" or "ai.onnx";
+            for (var i = 0; i < node.Input.Count; i++)
+            {
+                var reads = standard && ((node.OpType == "Dropout" && i == 1) || (node.OpType == "Clip" && i is 1 or 2)) ? withoutGradient : withGradient;
+                reads.Add(node.Input[i]);
+            }
+
+            foreach (var subgraph in node.Attribute.Where(a => a.G is not null).Select(a => a.G).Concat(node.Attribute.SelectMany(a => a.Graphs)))
+            {
+                withGradient.UnionWith(subgraph.Node.SelectMany(n => n.Input));
+            }
+        }
+
+        withoutGradient.ExceptWith(withGradient);
+        return withoutGradient;
     }
 
     /// <summary>

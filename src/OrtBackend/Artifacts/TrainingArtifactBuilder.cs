@@ -112,6 +112,7 @@ public static class TrainingArtifactBuilder
     {
         FrozenReason.RunningStatistic => "running_statistic",
         FrozenReason.NamePattern => "name_pattern",
+        FrozenReason.NotDifferentiable => "not_differentiable",
         _ => "unused",
     };
 

@@ -143,13 +143,17 @@ public sealed class OrtBackendOptions
         {
             failures.Add($"OrtBackendOptions.BufferPlacement is {(int)BufferPlacement}, which is not a known placement; use Auto, Host or Device.");
         }
-        else if (ResolvesToDeviceBuffers && OptimizerPath == OptimizerPath.Host && ExecutionProvider == OrtExecutionProvider.Cpu)
+        else
         {
-            failures.Add("OrtBackendOptions.OptimizerPath is Host, which updates host arrays, but the buffers are on the device; use OptimizerPath Graph or BufferPlacement Host.");
-        }
-        else if (ResolvesToDeviceBuffers && StatisticsPath == GradientStatisticsPath.HostKernel)
-        {
-            failures.Add("OrtBackendOptions.StatisticsPath is HostKernel, which reads host arrays, but the buffers are on the device; use StatisticsPath Graph or BufferPlacement Host.");
+            if (ResolvesToDeviceBuffers && OptimizerPath == OptimizerPath.Host && ExecutionProvider == OrtExecutionProvider.Cpu)
+            {
+                failures.Add("OrtBackendOptions.OptimizerPath is Host, which updates host arrays, but the buffers are on the device; use OptimizerPath Graph or BufferPlacement Host.");
+            }
+
+            if (ResolvesToDeviceBuffers && StatisticsPath == GradientStatisticsPath.HostKernel)
+            {
+                failures.Add("OrtBackendOptions.StatisticsPath is HostKernel, which reads host arrays, but the buffers are on the device; use StatisticsPath Graph or BufferPlacement Host.");
+            }
         }
 
         if (!Enum.IsDefined(ExecutionProvider))

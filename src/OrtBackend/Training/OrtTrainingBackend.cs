@@ -1,5 +1,6 @@
 using GradDiag.OrtBackend.Artifacts;
 using GradDiag.OrtBackend.Checkpoints;
+using GradDiag.OrtBackend.Graphs;
 using GradDiag.OrtBackend.Losses;
 using GradDiag.OrtBackend.Models;
 using GradDiag.OrtBackend.Optimizers;
@@ -335,6 +336,13 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
     /// the session's device rather than host arrays (see <see cref="OrtBackendOptions.BufferPlacement"/>).
     /// </summary>
     public bool UsesDeviceBuffers { get; }
+
+    /// <summary>
+    /// Gets the seed of the Dropout masks: <see cref="OrtBackendOptions.DropoutSeed"/>, or the seed drawn at creation
+    /// when that is null. A backend that resumes from a checkpoint of this one repeats its masks when it is given the
+    /// same seed, because checkpoints do not store it.
+    /// </summary>
+    public long DropoutSeed => _dropoutSeed;
 
     /// <summary>Gets the number of copy, scale and add runs on device tensors since creation; 0 with host buffers.</summary>
     internal long DeviceTensorRuns => _device?.Runs ?? 0;
@@ -1132,6 +1140,7 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
     {
         var model = OnnxModel.Load(_artifacts.TrainingModelPath);
         var dropoutNodes = KeyedDropout.Apply(model.Proto);
+        UnreadConstants.Remove(model.Proto.Graph);
         var running = RunningStatistics.ExposeInTraining(model.Proto);
         return (model.ToByteArray(), running, IgnoredLabels.Find(model.Proto, classIndexInputs), dropoutNodes);
     }
@@ -1170,6 +1179,7 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
         var model = OnnxModel.Load(_artifacts.EvalModelPath);
         RunningStatistics.ToInferenceMode(model.Proto, running);
         DropoutInference.Apply(model.Proto);
+        UnreadConstants.Remove(model.Proto.Graph);
         return model.ToByteArray();
     }
 }

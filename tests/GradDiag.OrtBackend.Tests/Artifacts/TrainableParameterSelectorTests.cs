@@ -1,3 +1,4 @@
+using GradDiag.OrtBackend.Graphs;
 using GradDiag.OrtBackend.Artifacts;
 using GradDiag.OrtBackend.Models;
 using GradDiag.OrtBackend.Tests.Support;
@@ -36,6 +37,28 @@ public class TrainableParameterSelectorTests
 
         selection.Trainable.Select(p => p.Name).Should().Equal("early", "late");
         selection.Frozen.Should().ContainSingle().Which.Reason.Should().Be(FrozenReason.Unused);
+    }
+
+    [Fact]
+    public void Selector_freezes_inputs_without_gradient()
+    {
+        var g = new GraphBuilder(opset: 17, elementType: DataTypes.Float);
+        var x = g.Input("x", [2]);
+        g.Initializer("w", [2], [1, 2]);
+        g.Initializer("ratio", [], [0.3]);
+        g.Initializer("low", [], [-1]);
+        g.Initializer("shared", [], [2]);
+        g.Graph.Initializer.Add(Tensors.FromBools("training", [], [true]));
+        var product = g.Node("Mul", [x, "w"]);
+        var dropped = g.Node("Dropout", [product, "ratio", "training"]);
+        var clipped = g.Node("Clip", [dropped, "low", "shared"]);
+        var scaled = g.Node("Mul", [clipped, "shared"]);
+        g.Output(scaled, [2]);
+
+        var selection = TrainableParameterSelector.Select(g.Model, [], ParameterPatternSyntax.Glob);
+
+        selection.Trainable.Select(p => p.Name).Should().Equal(["w", "shared"], "Mul reads 'shared' where it has a gradient");
+        selection.Frozen.Select(f => (f.Parameter.Name, f.Reason)).Should().Equal(("ratio", FrozenReason.NotDifferentiable), ("low", FrozenReason.NotDifferentiable));
     }
 
     [Fact]

@@ -214,6 +214,12 @@ public sealed class DeviceBufferTests : IDisposable
         };
 
         options.Validate().Should().ContainSingle().Which.Should().Contain(expected).And.Contain("BufferPlacement Host");
+
+        options.OptimizerPath = OptimizerPath.Host;
+        options.StatisticsPath = GradientStatisticsPath.HostKernel;
+        options.BufferPlacement = BufferPlacement.Device;
+        options.Validate().Should().HaveCount(2, "both host paths are reported at once");
+
         options.BufferPlacement = BufferPlacement.Host;
         options.Validate().Should().BeEmpty();
     }

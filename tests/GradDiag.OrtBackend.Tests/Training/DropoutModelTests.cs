@@ -49,6 +49,20 @@ public sealed class DropoutModelTests : IDisposable
     }
 
     [Fact]
+    public void Drawn_seed_resumes_masks()
+    {
+        var checkpoint = directory.File("drawn-seed.gdckpt");
+        using var drawn = Open(seed: null);
+        UpdatedSteps(drawn, 2);
+        drawn.SaveCheckpoint(checkpoint);
+        var expected = UpdatedSteps(drawn, 2);
+
+        using var resumed = Open(drawn.DropoutSeed, checkpoint);
+
+        UpdatedSteps(resumed, 2).Should().Equal(expected);
+    }
+
+    [Fact]
     public void Same_step_draws_same_mask()
     {
         using var backend = Open(seed: 3);
@@ -116,7 +130,7 @@ public sealed class DropoutModelTests : IDisposable
         return losses;
     }
 
-    private OrtTrainingBackend Open(long seed, string? checkpoint = null, BufferPlacement placement = BufferPlacement.Host)
+    private OrtTrainingBackend Open(long? seed, string? checkpoint = null, BufferPlacement placement = BufferPlacement.Host)
     {
         var path = directory.File("dropout.onnx");
         if (!File.Exists(path))
