@@ -20,6 +20,13 @@ internal static class UnreadConstants
         {
             graph.Initializer.Remove(initializer);
             removed++;
+
+            // A graph input that the initializer gave a default (models before IR 4 list every initializer as an
+            // input) would otherwise become an input that each run must feed.
+            foreach (var input in graph.Input.Where(i => i.Name == initializer.Name).ToList())
+            {
+                graph.Input.Remove(input);
+            }
         }
 
         foreach (var node in graph.Node.Where(n => n.OpType == "Constant" && n.Domain is "" or "ai.onnx" && n.Output.All(o => !read.Contains(o))).ToList())

@@ -21,10 +21,12 @@ public sealed class UnreadConstantsTests
         var product = g.Node("Mul", [x, "w"]);
         g.Output(g.Node("Add", [product, "read_node_constant"]), [2]);
         g.Output("output_constant", [2]);
+        g.Input("left_over", [2]);
 
         UnreadConstants.Remove(g.Graph).Should().Be(2);
 
         g.Graph.Initializer.Select(t => t.Name).Should().Equal("w", "output_constant");
+        g.Graph.Input.Select(i => i.Name).Should().Equal(["x"], "an input that only gave the removed initializer a name would have to be fed");
         g.Graph.Node.Where(n => n.OpType == "Constant").SelectMany(n => n.Output).Should().Equal("read_node_constant");
     }
 
