@@ -51,7 +51,7 @@ public class DropoutMaskBenchmarks : IDisposable
         return outputs[0].GetTensorDataAsSpan<float>()[0];
     }
 
-    /// <summary>The keyed mask: two int64 rounds per element, then the comparison and the scaling.</summary>
+    /// <summary>The keyed mask: two int64 squares mod 2^31 − 1 per element, then the comparison and the scaling.</summary>
     [Benchmark]
     public float Keyed()
     {

@@ -13,8 +13,8 @@ internal enum FrozenReason
     Unused,
 
     /// <summary>
-    /// Every node that reads it reads it where the operator has no gradient: Dropout's ratio, Clip's min and max.
-    /// Training it would only let weight decay change it.
+    /// Every node that reads it reads it where the operator has no gradient, as Dropout's ratio. Training it would
+    /// only let weight decay change it.
     /// </summary>
     NotDifferentiable,
 }

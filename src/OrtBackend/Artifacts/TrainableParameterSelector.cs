@@ -73,8 +73,8 @@ internal static class TrainableParameterSelector
     }
 
     /// <summary>
-    /// Returns the names that main-graph nodes read only at inputs without a gradient: Dropout's ratio (input 1) and
-    /// Clip's min and max (inputs 1 and 2). A name that a subgraph reads is not among them.
+    /// Returns the names that main-graph nodes read only at an input without a gradient, Dropout's ratio (input 1).
+    /// A name that a subgraph reads is not among them.
     /// </summary>
     private static HashSet<string> NotDifferentiableReads(GraphProto graph)
     {
@@ -85,18 +85,30 @@ internal static class TrainableParameterSelector
             var standard = node.Domain is "" or "ai.onnx";
             for (var i = 0; i < node.Input.Count; i++)
             {
-                var reads = standard && ((node.OpType == "Dropout" && i == 1) || (node.OpType == "Clip" && i is 1 or 2)) ? withoutGradient : withGradient;
+                var reads = standard && node.OpType == "Dropout" && i == 1 ? withoutGradient : withGradient;
                 reads.Add(node.Input[i]);
             }
 
             foreach (var subgraph in node.Attribute.Where(a => a.G is not null).Select(a => a.G).Concat(node.Attribute.SelectMany(a => a.Graphs)))
             {
-                withGradient.UnionWith(subgraph.Node.SelectMany(n => n.Input));
+                AddSubgraphReads(subgraph, withGradient);
             }
         }
 
         withoutGradient.ExceptWith(withGradient);
         return withoutGradient;
+    }
+
+    private static void AddSubgraphReads(GraphProto graph, HashSet<string> reads)
+    {
+        foreach (var node in graph.Node)
+        {
+            reads.UnionWith(node.Input);
+            foreach (var subgraph in node.Attribute.Where(a => a.G is not null).Select(a => a.G).Concat(node.Attribute.SelectMany(a => a.Graphs)))
+            {
+                AddSubgraphReads(subgraph, reads);
+            }
+        }
     }
 
     /// <summary>

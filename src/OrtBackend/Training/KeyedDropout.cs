@@ -11,16 +11,18 @@ namespace GradDiag.OrtBackend.Training;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Element i of node k is kept when h(i) / P ≥ ratio, with P = 2^31 − 1 and h two rounds over int64 values below
-/// P: an affine map of i and the key, then a square plus a constant, each reduced mod P. Every product stays below
-/// 2^62, so no round overflows int64. Four rounds (a second affine map and square) passed the same tests and took
-/// twice as long, because int64 Mod is the costly operation. Kept elements are scaled by 1 / (1 − ratio), as
-/// Dropout does, and the replacement writes Dropout's output and mask names, so the gradient graph reads them.
+/// Element i of node k is kept when h / P ≥ ratio, with P = 2^31 − 1, v = i + key + offset(k), q = (v² + c) mod P
+/// and h = (q² + v) mod P. The key and the node offset are below 2^28 and i below 2^29, so v stays below P / 2 and
+/// every product below 2^62. No two elements then share v or −v mod P, so no pair of elements shares q and h as
+/// well. A quadratic of an affine map of i (the first version) is symmetric about its vertex, and for about one
+/// key in P / (2 · elements) it mirrored the mask around an element inside the tensor. int64 Mod is the costly
+/// operation, and this hash needs two. Kept elements are scaled by 1 / (1 − ratio), as Dropout does, and the
+/// replacement writes Dropout's output and mask names, so the gradient graph reads them.
 /// </para>
 /// <para>
 /// NOTE: the hash is a fixed mix chosen here, not a published generator. Its kept fraction and the independence of
-/// neighbouring elements and of successive keys are checked by tests, not proven. Tensors of 2^31 elements or more
-/// would overflow the first round.
+/// neighbouring, distant and mirrored elements are checked by tests, not proven. Masks of different keys are windows
+/// of one sequence at different offsets. Tensors of 2^29 elements or more would break the bound on v.
 /// </para>
 /// </remarks>
 internal static class KeyedDropout
@@ -31,7 +33,9 @@ internal static class KeyedDropout
     /// <summary>The modulus of every round, the Mersenne prime 2^31 − 1.</summary>
     public const long Modulus = 2_147_483_647;
 
-    private const long Multiplier = 1_103_515_245;
+    /// <summary>The bound of keys and node offsets, so that v = i + key + offset stays below P / 2 for i below 2^29.</summary>
+    public const long KeyBound = 1L << 28;
+
     private const long SquareOffset = 1_013_904_223;
 
     /// <summary>
@@ -82,14 +86,14 @@ internal static class KeyedDropout
         return dropouts.Count;
     }
 
-    /// <summary>Returns the key of draw <paramref name="draw"/> under <paramref name="seed"/>, a value in [0, P).</summary>
-    public static long Key(long seed, long draw) => (long)(Mix((ulong)seed ^ Mix((ulong)draw)) % (ulong)Modulus);
+    /// <summary>Returns the key of draw <paramref name="draw"/> under <paramref name="seed"/>, a value in [0, 2^28).</summary>
+    public static long Key(long seed, long draw) => (long)(Mix((ulong)seed ^ Mix((ulong)draw)) % KeyBound);
 
     private static bool IsTrainingDropout(NodeProto node) =>
         node.OpType == "Dropout" && node.Domain is "" or "ai.onnx" && node.Input.Count >= 3 && node.Input[2].Length > 0;
 
     /// <summary>Returns the offset that separates the masks of node <paramref name="k"/> from those of the other nodes.</summary>
-    private static long NodeOffset(int k) => (long)(Mix((ulong)k + 1) % (ulong)Modulus);
+    private static long NodeOffset(int k) => (long)(Mix((ulong)k + 1) % KeyBound);
 
     /// <summary>Mixes 64 bits with SplitMix64's finaliser.</summary>
     private static ulong Mix(ulong value)
@@ -111,12 +115,18 @@ internal static class KeyedDropout
             throw new InvalidOperationException($"The element type of '{x}', the input of Dropout node '{node.Name}', is unknown, so its mask cannot be rewritten; rebuild the artifacts.");
         }
 
+        if (elementType == DataTypes.BFloat16 && emitter.Opset < 16)
+        {
+            throw new InvalidOperationException($"Dropout node '{node.Name}' works on BFLOAT16 at opset {emitter.Opset}, where Where does not accept BFLOAT16, so its mask cannot be rewritten; convert the model to opset 16 or later.");
+        }
+
         var modulus = emitter.Int64Scalar(Modulus);
         var count = emitter.Op("Size", [x]);
         var positions = emitter.Op("Range", [emitter.Int64Scalar(0), count, emitter.Int64Scalar(1)]);
         var key = emitter.Op("Add", [KeyInput, emitter.Int64Scalar(nodeOffset)]);
-        var hash = Round(emitter, emitter.Op("Mul", [positions, emitter.Int64Scalar(Multiplier)]), key, modulus);
-        hash = Round(emitter, emitter.Op("Mul", [hash, hash]), emitter.Int64Scalar(SquareOffset), modulus);
+        var v = emitter.Op("Add", [positions, key]);
+        var q = Round(emitter, emitter.Op("Mul", [v, v]), emitter.Int64Scalar(SquareOffset), modulus);
+        var hash = Round(emitter, emitter.Op("Mul", [q, q]), v, modulus);
 
         var uniform = emitter.Op("Mul", [emitter.Op("Cast", [hash], Attributes.Int("to", DataTypes.Float)), emitter.Scalar(1.0 / Modulus, DataTypes.Float)]);
         var ratioValue = ratio.Length == 0 ? emitter.Scalar(0.5, DataTypes.Float) : emitter.Op("Cast", [ratio], Attributes.Int("to", DataTypes.Float));

@@ -47,18 +47,19 @@ public class TrainableParameterSelectorTests
         g.Initializer("w", [2], [1, 2]);
         g.Initializer("ratio", [], [0.3]);
         g.Initializer("low", [], [-1]);
-        g.Initializer("shared", [], [2]);
+        g.Initializer("shared", [], [0.2]);
         g.Graph.Initializer.Add(Tensors.FromBools("training", [], [true]));
         var product = g.Node("Mul", [x, "w"]);
         var dropped = g.Node("Dropout", [product, "ratio", "training"]);
-        var clipped = g.Node("Clip", [dropped, "low", "shared"]);
+        var clipped = g.Node("Clip", [dropped, "low"]);
         var scaled = g.Node("Mul", [clipped, "shared"]);
-        g.Output(scaled, [2]);
+        var droppedAgain = g.Node("Dropout", [scaled, "shared", "training"]);
+        g.Output(droppedAgain, [2]);
 
         var selection = TrainableParameterSelector.Select(g.Model, [], ParameterPatternSyntax.Glob);
 
-        selection.Trainable.Select(p => p.Name).Should().Equal(["w", "shared"], "Mul reads 'shared' where it has a gradient");
-        selection.Frozen.Select(f => (f.Parameter.Name, f.Reason)).Should().Equal(("ratio", FrozenReason.NotDifferentiable), ("low", FrozenReason.NotDifferentiable));
+        selection.Trainable.Select(p => p.Name).Should().Equal(["w", "low", "shared"], "Clip's bounds have gradients, and Mul reads 'shared' too");
+        selection.Frozen.Select(f => (f.Parameter.Name, f.Reason)).Should().Equal(("ratio", FrozenReason.NotDifferentiable));
     }
 
     [Fact]

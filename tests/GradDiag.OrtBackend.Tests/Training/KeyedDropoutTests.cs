@@ -78,11 +78,30 @@ public sealed class KeyedDropoutTests
     }
 
     [Fact]
-    public void Key_is_below_the_modulus()
+    public void Mirrored_elements_are_independent()
+    {
+        using var session = Session(dynamicTrainingMode: false);
+
+        // A quadratic of an affine map of the index is symmetric about its vertex, which mirrored whole masks for
+        // some keys. The largest key is one of the cases a bound on the first round must cover.
+        foreach (var key in new[] { KeyedDropout.Key(seed: 0, draw: 154), KeyedDropout.Key(seed: 9, draw: 3), KeyedDropout.KeyBound - 1 })
+        {
+            var (_, mask) = Run(session, key);
+            foreach (var centre in new[] { Elements - 1, Elements / 2, 77_777 })
+            {
+                var pairs = centre / 2;
+                var agreeing = Enumerable.Range(0, pairs).Count(i => mask[i] == mask[centre - i]) / (double)pairs;
+                agreeing.Should().BeApproximately(0.58, 0.015, $"elements i and {centre} - i under key {key}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Keys_stay_below_their_bound()
     {
         var keys = Enumerable.Range(0, 1000).Select(draw => KeyedDropout.Key(long.MinValue + draw, draw)).ToArray();
 
-        keys.Should().OnlyContain(k => k >= 0 && k < KeyedDropout.Modulus);
+        keys.Should().OnlyContain(k => k >= 0 && k < KeyedDropout.KeyBound);
         keys.Distinct().Should().HaveCount(1000);
     }
 
