@@ -11,7 +11,7 @@ namespace GradDiag.OrtBackend.Training;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Element i of node k is kept when h / P ≥ ratio, with P = 2^31 − 1, v = i + key + offset(k), q = (v² + c) mod P
+/// Element i of node k is kept when h ≥ ⌈ratio · P⌉, with P = 2^31 − 1, v = i + key + offset(k), q = (v² + c) mod P
 /// and h = (q² + v) mod P. The key and the node offset are below 2^28 and i below 2^29, so v stays below P / 2 and
 /// every product below 2^62. No two elements then share v or −v mod P, so no pair of elements shares q and h as
 /// well. A quadratic of an affine map of i (the first version) is symmetric about its vertex, and for about one
@@ -120,17 +120,17 @@ internal static class KeyedDropout
             throw new InvalidOperationException($"Dropout node '{node.Name}' works on BFLOAT16 at opset {emitter.Opset}, where Where does not accept BFLOAT16, so its mask cannot be rewritten; convert the model to opset 16 or later.");
         }
 
+        // v = i + key + offset comes from one Range, and the ratio becomes an integer threshold on the scalar side,
+        // because every operation over all elements costs a pass.
         var modulus = emitter.Int64Scalar(Modulus);
-        var count = emitter.Op("Size", [x]);
-        var positions = emitter.Op("Range", [emitter.Int64Scalar(0), count, emitter.Int64Scalar(1)]);
-        var key = emitter.Op("Add", [KeyInput, emitter.Int64Scalar(nodeOffset)]);
-        var v = emitter.Op("Add", [positions, key]);
+        var start = emitter.Op("Add", [KeyInput, emitter.Int64Scalar(nodeOffset)]);
+        var v = emitter.Op("Range", [start, emitter.Op("Add", [start, emitter.Op("Size", [x])]), emitter.Int64Scalar(1)]);
         var q = Round(emitter, emitter.Op("Mul", [v, v]), emitter.Int64Scalar(SquareOffset), modulus);
         var hash = Round(emitter, emitter.Op("Mul", [q, q]), v, modulus);
 
-        var uniform = emitter.Op("Mul", [emitter.Op("Cast", [hash], Attributes.Int("to", DataTypes.Float)), emitter.Scalar(1.0 / Modulus, DataTypes.Float)]);
         var ratioValue = ratio.Length == 0 ? emitter.Scalar(0.5, DataTypes.Float) : emitter.Op("Cast", [ratio], Attributes.Int("to", DataTypes.Float));
-        var keep = emitter.Op("Reshape", [emitter.Op("GreaterOrEqual", [uniform, ratioValue]), emitter.Shape(x)]);
+        var threshold = emitter.Op("Cast", [emitter.Op("Ceil", [emitter.Op("Mul", [emitter.Op("Cast", [ratioValue], Attributes.Int("to", DataTypes.Double)), emitter.Scalar(Modulus, DataTypes.Double)])])], Attributes.Int("to", DataTypes.Int64));
+        var keep = emitter.Op("Reshape", [emitter.Op("GreaterOrEqual", [hash, threshold]), emitter.Shape(x)]);
         var scale = emitter.Op("Cast", [emitter.Op("Div", [emitter.Scalar(1.0, DataTypes.Float), emitter.Op("Sub", [emitter.Scalar(1.0, DataTypes.Float), ratioValue])])], Attributes.Int("to", elementType));
         var dropped = emitter.Op("Where", [keep, emitter.Op("Mul", [x, scale]), emitter.Scalar(0.0, elementType)]);
 
