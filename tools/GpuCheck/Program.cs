@@ -9,11 +9,12 @@ using GradDiag.OrtBackend.Training;
 using Microsoft.ML.OnnxRuntime;
 
 // Checks the CUDA path of the training backend against the CPU on bench_mlp and bench_cnn, training with Adam and a
-// decaying learning rate. It checks that the CUDA provider is created, that losses, per-parameter gradient norms,
-// gradients copied to the host and the parameters after the last update agree, and
-// what an ordinary step reads back, and it times a step on the CPU and on CUDA with device and with host buffers. Prints one line per result and exits 1 when a check fails.
-// Usage: GradDiag.GpuCheck [fixtures folder] [steps] [--cpu-as-device]. The last switch puts a second CPU backend
-// where the CUDA one would be, to try the check itself on a machine without a GPU.
+// decaying learning rate. It checks that the CUDA provider is created. It checks that losses, per-parameter gradient
+// norms, gradients copied to the host and the parameters after the last update agree, and what an ordinary step
+// reads back. It times a step on the CPU and on CUDA with device and with host buffers. Prints one line per result
+// and exits 1 when a check fails.
+// Usage: GradDiag.GpuCheck [fixtures folder] [steps] [--cpu-as-device]. The last switch puts CPU backends where the
+// CUDA ones would be, to try the check itself on a machine without a GPU.
 string fixtures = args.Length > 0 ? args[0] : Path.Combine(AppContext.BaseDirectory, "fixtures");
 int steps = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20;
 OrtExecutionProvider device = args.Contains("--cpu-as-device") ? OrtExecutionProvider.Cpu : OrtExecutionProvider.Cuda;

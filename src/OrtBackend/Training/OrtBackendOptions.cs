@@ -62,8 +62,8 @@ public sealed class OrtBackendOptions
 
     /// <summary>
     /// Gets or sets the seed of the Dropout masks, or null for a seed drawn when the backend is created. The
-    /// training model draws each mask from the seed, the step and the micro-batch, so two backends with the same
-    /// seed draw the same masks, and a run resumed from a checkpoint with the same seed draws the masks the
+    /// training model draws each mask from the seed, the step and the micro-batch. So two backends with the same
+    /// seed draw the same masks. A run resumed from a checkpoint with the same seed draws the masks that the
     /// uninterrupted run would have drawn. The <c>seed</c> attributes of the model's Dropout nodes are not used.
     /// </summary>
     public long? DropoutSeed { get; set; }

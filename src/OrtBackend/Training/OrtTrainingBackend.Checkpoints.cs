@@ -173,8 +173,8 @@ public sealed partial class OrtTrainingBackend
             throw new CheckpointException(path, "header.step", "The step and schedule position are inconsistent: the schedule position counts applied and skipped updates, so it cannot be below the step.", $"0 <= step <= {checkpoint.SchedulePosition}", checkpoint.Step.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        // NOTE: with device buffers the copies below run in ONNX Runtime and can fail (out of device memory, for
-        // example); then the buffers are partly restored. Only a CheckpointException leaves the backend unchanged.
+        // NOTE: with device buffers the copies below run in ONNX Runtime and can fail, for example out of device
+        // memory, and then the buffers are partly restored. Only a CheckpointException leaves the backend unchanged.
         _carriedParameterSquaresValid = false;
         _pendingUpdate = false;
         _hasGradients = false;
