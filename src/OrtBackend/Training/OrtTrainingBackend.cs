@@ -71,17 +71,18 @@ public sealed partial class OrtTrainingBackend : ITrainingBackend
     private readonly float[][]? _microGradientArrays;
     private readonly OrtValue[]? _microGradientValues;
     private readonly float[] _loss = new float[1];
-
-    // The key of the Dropout masks of each training run (see KeyedDropout), derived from the seed, the step and the micro-batch.
-    private readonly bool _keyedDropout;
-    private readonly long _dropoutSeed;
-    private readonly long[] _dropoutKey = new long[1];
     private readonly float[] _evalLoss = new float[1];
     private readonly float[] _statisticsTable;
     private readonly float[] _learningRateInput = new float[1];
     private readonly long[] _stepInput = new long[1];
     private readonly float[] _globalNorm = new float[1];
     private readonly float[] _updateSumOfSquares;
+
+    // The key of the Dropout masks of each training run (see KeyedDropout), derived from the seed, the step and the micro-batch.
+    private readonly bool _keyedDropout;
+    private readonly long _dropoutSeed;
+    private readonly long[] _dropoutKey = new long[1];
+
     private readonly OrtValue _lossValue;
     private readonly OrtValue _evalLossValue;
     private readonly OrtValue _statisticsValue;
